@@ -1,0 +1,1 @@
+//! Placeholder root; filled in by the crate owner.
