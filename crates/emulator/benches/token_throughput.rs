@@ -28,7 +28,9 @@ async fn main() {
     let secs = env_or("BENCH_SECS", 5);
     let emulator = Emulator::spawn().await.expect("emulator starts");
     let org = emulator.create_org("Bench").expect("org");
-    let project = emulator.create_project(&org.id, "bench", false).expect("project");
+    let project = emulator
+        .create_project(&org.id, "bench", false)
+        .expect("project");
     let cred = emulator
         .create_oauth_credential(&project.id, &["openid", "AdobeID"])
         .expect("credential");
@@ -43,7 +45,11 @@ async fn main() {
     // Warm up: the signing key is generated on first use.
     let http = reqwest::Client::new();
     let warm = http.post(&url).form(&form).send().await.expect("warm-up");
-    assert!(warm.status().is_success(), "warm-up failed: {}", warm.status());
+    assert!(
+        warm.status().is_success(),
+        "warm-up failed: {}",
+        warm.status()
+    );
 
     let deadline = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
@@ -78,13 +84,22 @@ async fn main() {
     let elapsed = started.elapsed();
     latencies.sort_unstable();
     let issued = latencies.len();
-    println!("token_throughput: {clients} clients, {:.1} s", elapsed.as_secs_f64());
+    println!(
+        "token_throughput: {clients} clients, {:.1} s",
+        elapsed.as_secs_f64()
+    );
     println!("  tokens issued: {issued} ({failures} failed)");
     println!(
         "  tokens/s:      {:.0}",
         issued as f64 / elapsed.as_secs_f64()
     );
-    println!("  p50 latency:   {:.2} ms", percentile(&latencies, 0.50).as_secs_f64() * 1e3);
-    println!("  p99 latency:   {:.2} ms", percentile(&latencies, 0.99).as_secs_f64() * 1e3);
+    println!(
+        "  p50 latency:   {:.2} ms",
+        percentile(&latencies, 0.50).as_secs_f64() * 1e3
+    );
+    println!(
+        "  p99 latency:   {:.2} ms",
+        percentile(&latencies, 0.99).as_secs_f64() * 1e3
+    );
     emulator.shutdown().await;
 }

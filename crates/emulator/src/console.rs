@@ -15,10 +15,10 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::EmulatorError;
 use crate::faults::FaultRule;
 use crate::state::Store;
 use crate::wire::{ImsError, read_body};
-use crate::EmulatorError;
 
 type Shared = State<Arc<Store>>;
 type ApiResult = Result<Response, ImsError>;
@@ -58,7 +58,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for PathPar
 async fn json_body<T: DeserializeOwned>(body: Body) -> Result<T, ImsError> {
     let bytes = read_body(body).await?;
     let bytes: &[u8] = if bytes.is_empty() { b"{}" } else { &bytes };
-    serde_json::from_slice(bytes).map_err(|e| ImsError::bad_request(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ImsError::bad_request(format!("invalid JSON body: {e}")))
 }
 
 fn created<T: serde::Serialize>(value: &T) -> Response {
@@ -71,17 +72,32 @@ pub(crate) fn router() -> Router<Arc<Store>> {
         .route("/console/orgs/{org_id}/projects", post(create_project))
         .route("/console/projects", get(list_projects))
         .route("/console/projects/{project_id}", get(project_json))
-        .route("/console/projects/{project_id}/auto_generated", post(mark_auto_generated))
-        .route("/console/projects/{project_id}/credentials/oauth", post(create_oauth))
-        .route("/console/projects/{project_id}/credentials/jwt", post(create_jwt))
+        .route(
+            "/console/projects/{project_id}/auto_generated",
+            post(mark_auto_generated),
+        )
+        .route(
+            "/console/projects/{project_id}/credentials/oauth",
+            post(create_oauth),
+        )
+        .route(
+            "/console/projects/{project_id}/credentials/jwt",
+            post(create_jwt),
+        )
         .route("/console/credentials/{client_id}", get(get_credential))
         .route("/console/credentials/{client_id}/migrate", post(migrate))
         .route(
             "/console/credentials/{client_id}/secrets",
             post(add_secret).delete(remove_secret),
         )
-        .route("/console/credentials/{client_id}/certificates", post(add_certificate))
-        .route("/console/credentials/{client_id}/jwt", axum::routing::delete(delete_jwt))
+        .route(
+            "/console/credentials/{client_id}/certificates",
+            post(add_certificate),
+        )
+        .route(
+            "/console/credentials/{client_id}/jwt",
+            axum::routing::delete(delete_jwt),
+        )
         .route(
             "/console/admin/faults",
             put(set_fault).get(list_faults).delete(clear_faults),
@@ -100,7 +116,11 @@ struct NameBody {
 
 async fn create_org(State(store): Shared, body: Body) -> ApiResult {
     let b: NameBody = json_body(body).await?;
-    let name = if b.name.is_empty() { "Emulated Org".into() } else { b.name };
+    let name = if b.name.is_empty() {
+        "Emulated Org".into()
+    } else {
+        b.name
+    };
     Ok(created(&store.create_org(&name)?))
 }
 
@@ -122,7 +142,11 @@ async fn create_project(
     body: Body,
 ) -> ApiResult {
     let b: ProjectBody = json_body(body).await?;
-    Ok(created(&store.create_project(&org_id, &b.name, b.auto_generated)?))
+    Ok(created(&store.create_project(
+        &org_id,
+        &b.name,
+        b.auto_generated,
+    )?))
 }
 
 async fn list_projects(State(store): Shared) -> ApiResult {
@@ -133,7 +157,10 @@ async fn project_json(State(store): Shared, PathParams(id): PathParams<String>) 
     Ok(Json(store.project_json(&id)?).into_response())
 }
 
-async fn mark_auto_generated(State(store): Shared, PathParams(id): PathParams<String>) -> ApiResult {
+async fn mark_auto_generated(
+    State(store): Shared,
+    PathParams(id): PathParams<String>,
+) -> ApiResult {
     Ok(Json(store.mark_auto_generated(&id)?).into_response())
 }
 
@@ -143,7 +170,11 @@ struct OAuthBody {
     scopes: Vec<String>,
 }
 
-async fn create_oauth(State(store): Shared, PathParams(id): PathParams<String>, body: Body) -> ApiResult {
+async fn create_oauth(
+    State(store): Shared,
+    PathParams(id): PathParams<String>,
+    body: Body,
+) -> ApiResult {
     let b: OAuthBody = json_body(body).await?;
     Ok(created(&store.create_oauth_credential(&id, &b.scopes)?))
 }
@@ -155,7 +186,11 @@ struct JwtBody {
     certificate_pem: Option<String>,
 }
 
-async fn create_jwt(State(store): Shared, PathParams(id): PathParams<String>, body: Body) -> ApiResult {
+async fn create_jwt(
+    State(store): Shared,
+    PathParams(id): PathParams<String>,
+    body: Body,
+) -> ApiResult {
     let b: JwtBody = json_body(body).await?;
     let store2 = store.clone();
     // RSA key generation takes a while; keep it off the async workers.
@@ -163,7 +198,13 @@ async fn create_jwt(State(store): Shared, PathParams(id): PathParams<String>, bo
         store2.create_jwt_credential(&id, &b.metascopes, b.certificate_pem.as_deref())
     })
     .await
-    .map_err(|_| ImsError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "key generation failed"))??;
+    .map_err(|_| {
+        ImsError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "key generation failed",
+        )
+    })??;
     Ok(created(&credential))
 }
 
@@ -191,7 +232,9 @@ async fn migrate(State(store): Shared, PathParams(id): PathParams<String>) -> Ap
 }
 
 async fn add_secret(State(store): Shared, PathParams(id): PathParams<String>) -> ApiResult {
-    Ok(created(&json!({"client_secret": store.add_client_secret(&id)?})))
+    Ok(created(
+        &json!({"client_secret": store.add_client_secret(&id)?}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -199,7 +242,11 @@ struct SecretBody {
     client_secret: String,
 }
 
-async fn remove_secret(State(store): Shared, PathParams(id): PathParams<String>, body: Body) -> ApiResult {
+async fn remove_secret(
+    State(store): Shared,
+    PathParams(id): PathParams<String>,
+    body: Body,
+) -> ApiResult {
     let b: SecretBody = json_body(body).await?;
     store.remove_client_secret(&id, &b.client_secret)?;
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -210,7 +257,11 @@ struct CertificateBody {
     certificate_pem: String,
 }
 
-async fn add_certificate(State(store): Shared, PathParams(id): PathParams<String>, body: Body) -> ApiResult {
+async fn add_certificate(
+    State(store): Shared,
+    PathParams(id): PathParams<String>,
+    body: Body,
+) -> ApiResult {
     let b: CertificateBody = json_body(body).await?;
     store.add_jwt_certificate(&id, &b.certificate_pem)?;
     Ok(StatusCode::NO_CONTENT.into_response())

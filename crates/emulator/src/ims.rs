@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use axum::Json;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use jsonwebtoken::{Algorithm, Header, Validation};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -94,8 +94,9 @@ pub(crate) fn check_access_token(
     validation.validate_exp = false;
     validation.validate_aud = false;
     validation.required_spec_claims = HashSet::new();
-    let data = jsonwebtoken::decode::<AccessClaims>(token, &keys::signing_key().decoding, &validation)
-        .map_err(|e| format!("token is not a valid IMS access token: {e}"))?;
+    let data =
+        jsonwebtoken::decode::<AccessClaims>(token, &keys::signing_key().decoding, &validation)
+            .map_err(|e| format!("token is not a valid IMS access token: {e}"))?;
     let claims = data.claims;
     if claims.token_type != "access_token" {
         return Err("token is not an access token".into());
@@ -123,7 +124,11 @@ fn params(p: &ParsedParams) -> Result<&crate::wire::Params, ImsError> {
 
 fn split_scopes(raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for s in raw.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+    for s in raw
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         if !out.iter().any(|o| o == s) {
             out.push(s.to_owned());
         }
@@ -138,7 +143,9 @@ pub(crate) async fn token(State(store): Shared, Extension(p): Extension<ParsedPa
 
 fn client_credentials(store: &Store, p: &ParsedParams) -> Result<Response, ImsError> {
     let p = params(p)?;
-    let grant = p.get("grant_type").ok_or_else(|| ImsError::missing("grant_type"))?;
+    let grant = p
+        .get("grant_type")
+        .ok_or_else(|| ImsError::missing("grant_type"))?;
     if grant != "client_credentials" {
         return Err(ImsError::new(
             StatusCode::BAD_REQUEST,
@@ -146,8 +153,12 @@ fn client_credentials(store: &Store, p: &ParsedParams) -> Result<Response, ImsEr
             format!("grant_type {grant} is not supported here; use client_credentials"),
         ));
     }
-    let client_id = p.client_id().ok_or_else(|| ImsError::missing("client_id"))?;
-    let secret = p.client_secret().ok_or_else(|| ImsError::missing("client_secret"))?;
+    let client_id = p
+        .client_id()
+        .ok_or_else(|| ImsError::missing("client_id"))?;
+    let secret = p
+        .client_secret()
+        .ok_or_else(|| ImsError::missing("client_secret"))?;
     let now = store.clock.now();
     let (credential, scopes) = {
         let mut data = store.data.lock().expect("state lock");
@@ -209,11 +220,21 @@ pub(crate) async fn exchange_jwt(
     jwt_exchange(&store, &headers, &p).unwrap_or_else(IntoResponse::into_response)
 }
 
-fn jwt_exchange(store: &Store, headers: &HeaderMap, p: &ParsedParams) -> Result<Response, ImsError> {
+fn jwt_exchange(
+    store: &Store,
+    headers: &HeaderMap,
+    p: &ParsedParams,
+) -> Result<Response, ImsError> {
     let p = params(p)?;
-    let client_id = p.client_id().ok_or_else(|| ImsError::missing("client_id"))?;
-    let secret = p.client_secret().ok_or_else(|| ImsError::missing("client_secret"))?;
-    let jwt = p.get("jwt_token").ok_or_else(|| ImsError::missing("jwt_token"))?;
+    let client_id = p
+        .client_id()
+        .ok_or_else(|| ImsError::missing("client_id"))?;
+    let secret = p
+        .client_secret()
+        .ok_or_else(|| ImsError::missing("client_secret"))?;
+    let jwt = p
+        .get("jwt_token")
+        .ok_or_else(|| ImsError::missing("jwt_token"))?;
     let rec = store
         .read(|d| d.jwt.get(client_id).cloned())
         .ok_or_else(|| ImsError::invalid_client("invalid client_id parameter"))?;
@@ -223,7 +244,9 @@ fn jwt_exchange(store: &Store, headers: &HeaderMap, p: &ParsedParams) -> Result<
     let header = jsonwebtoken::decode_header(jwt)
         .map_err(|_| ImsError::invalid_token("JWT token is incorrectly formatted"))?;
     if header.alg != Algorithm::RS256 {
-        return Err(ImsError::invalid_token("JWT token must be signed with RS256"));
+        return Err(ImsError::invalid_token(
+            "JWT token must be signed with RS256",
+        ));
     }
     let mut validation = Validation::new(Algorithm::RS256);
     validation.validate_exp = false;
@@ -234,13 +257,21 @@ fn jwt_exchange(store: &Store, headers: &HeaderMap, p: &ParsedParams) -> Result<
         let Ok(key) = keys::public_key_from_certificate(cert) else {
             continue;
         };
-        match jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(jwt, &key, &validation) {
+        match jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+            jwt,
+            &key,
+            &validation,
+        ) {
             Ok(data) => {
                 claims = Some(data.claims);
                 break;
             }
             Err(e) if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::InvalidSignature) => {}
-            Err(_) => return Err(ImsError::invalid_token("JWT token is incorrectly formatted")),
+            Err(_) => {
+                return Err(ImsError::invalid_token(
+                    "JWT token is incorrectly formatted",
+                ));
+            }
         }
     }
     let claims = claims.ok_or_else(|| {
@@ -260,7 +291,9 @@ fn jwt_exchange(store: &Store, headers: &HeaderMap, p: &ParsedParams) -> Result<
         return Err(ImsError::invalid_token("JWT token is expired"));
     }
     if claims.get("iss").and_then(|v| v.as_str()) != Some(c.org_id.as_str()) {
-        return Err(ImsError::invalid_token("JWT issuer (iss) is not the client's organization"));
+        return Err(ImsError::invalid_token(
+            "JWT issuer (iss) is not the client's organization",
+        ));
     }
     if claims.get("sub").and_then(|v| v.as_str()) != Some(c.technical_account_id.as_str()) {
         return Err(ImsError::invalid_token(
@@ -268,8 +301,14 @@ fn jwt_exchange(store: &Store, headers: &HeaderMap, p: &ParsedParams) -> Result<
         ));
     }
     let bases = accepted_bases(store, headers);
-    let aud = claims.get("aud").and_then(|v| v.as_str()).unwrap_or_default();
-    if !bases.iter().any(|b| aud == format!("{b}/c/{}", c.client_id)) {
+    let aud = claims
+        .get("aud")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    if !bases
+        .iter()
+        .any(|b| aud == format!("{b}/c/{}", c.client_id))
+    {
         return Err(ImsError::invalid_token(format!(
             "JWT audience (aud) must be <ims>/c/{}",
             c.client_id
@@ -287,22 +326,34 @@ fn jwt_exchange(store: &Store, headers: &HeaderMap, p: &ParsedParams) -> Result<
             continue;
         }
         if !c.metascopes.iter().any(|m| m == code) {
-            return Err(ImsError::invalid_scope(format!("invalid metascope: {code}")));
+            return Err(ImsError::invalid_scope(format!(
+                "invalid metascope: {code}"
+            )));
         }
         asked.push(code.to_owned());
     }
     if asked.is_empty() {
-        return Err(ImsError::invalid_scope("the JWT names no metascope of this client"));
+        return Err(ImsError::invalid_scope(
+            "the JWT names no metascope of this client",
+        ));
     }
-    store
+    if let Some(r) = store
         .data
         .lock()
         .expect("state lock")
         .jwt
         .get_mut(client_id)
-        .map(|r| r.last_used = Some(now));
+    {
+        r.last_used = Some(now);
+    }
     let scopes = crate::model::scopes_for_metascopes(&asked);
-    let token = issue_access_token(store, &c.client_id, &c.technical_account_id, &c.org_id, &scopes);
+    let token = issue_access_token(
+        store,
+        &c.client_id,
+        &c.technical_account_id,
+        &c.org_id,
+        &scopes,
+    );
     Ok(ok_json(json!({
         "token_type": "bearer",
         "access_token": token,
@@ -334,7 +385,9 @@ pub(crate) async fn validate_token(
     };
     let kind = p.get("type").unwrap_or("access_token");
     if kind != "access_token" {
-        return ok_json(json!({"valid": false, "reason": format!("unsupported token type {kind}")}));
+        return ok_json(
+            json!({"valid": false, "reason": format!("unsupported token type {kind}")}),
+        );
     }
     match check_access_token(&store, token) {
         Ok((claims, issued)) => {
@@ -375,8 +428,12 @@ pub(crate) async fn invalidate_token(
 fn invalidate(store: &Store, p: &ParsedParams) -> Result<(), ImsError> {
     let p = params(p)?;
     let token = p.get("token").ok_or_else(|| ImsError::missing("token"))?;
-    let client_id = p.client_id().ok_or_else(|| ImsError::missing("client_id"))?;
-    let secret = p.client_secret().ok_or_else(|| ImsError::missing("client_secret"))?;
+    let client_id = p
+        .client_id()
+        .ok_or_else(|| ImsError::missing("client_id"))?;
+    let secret = p
+        .client_secret()
+        .ok_or_else(|| ImsError::missing("client_secret"))?;
     let known = store.read(|d| {
         d.oauth
             .get(client_id)
@@ -386,12 +443,18 @@ fn invalidate(store: &Store, p: &ParsedParams) -> Result<(), ImsError> {
                 .is_some_and(|r| r.credential.client_secret == secret)
     });
     if !known {
-        return Err(ImsError::invalid_client("invalid client_id or client_secret parameter"));
+        return Err(ImsError::invalid_client(
+            "invalid client_id or client_secret parameter",
+        ));
     }
     // Unknown or foreign tokens are ignored: invalidation is idempotent, as at IMS.
     if let Ok((claims, _)) = check_access_token(store, token)
         && claims.client_id == client_id
-        && let Some(t) = store.tokens.lock().expect("tokens lock").get_mut(&claims.id)
+        && let Some(t) = store
+            .tokens
+            .lock()
+            .expect("tokens lock")
+            .get_mut(&claims.id)
     {
         t.invalidated = true;
     }
@@ -401,13 +464,18 @@ fn invalidate(store: &Store, p: &ParsedParams) -> Result<(), ImsError> {
 /// `GET /ims/organizations/v6`: the organisation of the bearer token.
 pub(crate) async fn organizations(State(store): Shared, headers: HeaderMap) -> Response {
     let Some(token) = bearer(&headers) else {
-        return ImsError::new(StatusCode::UNAUTHORIZED, "invalid_token", "missing bearer token")
-            .into_response();
+        return ImsError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "missing bearer token",
+        )
+        .into_response();
     };
     let issued = match check_access_token(&store, token) {
         Ok((_, issued)) => issued,
         Err(reason) => {
-            return ImsError::new(StatusCode::UNAUTHORIZED, "invalid_token", reason).into_response();
+            return ImsError::new(StatusCode::UNAUTHORIZED, "invalid_token", reason)
+                .into_response();
         }
     };
     let name = store

@@ -82,5 +82,7 @@ pub(crate) fn public_key_from_certificate(pem: &str) -> Result<DecodingKey, Emul
         ));
     }
     // The bit string of an RSA SPKI is the PKCS#1 RSAPublicKey DER jsonwebtoken expects.
-    Ok(DecodingKey::from_rsa_der(spki.subject_public_key.raw_bytes()))
+    Ok(DecodingKey::from_rsa_der(
+        spki.subject_public_key.raw_bytes(),
+    ))
 }

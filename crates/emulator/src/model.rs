@@ -128,7 +128,10 @@ pub fn scopes_for_metascopes(metascopes: &[String]) -> Vec<String> {
             "ent_cloudmgr_sdk" => &["additional_info.projectedProductContext", "cloudmgr_sdk"],
             "asset_compute_meta" => &["asset_compute", "event_receiver_api", "adobeio_api"],
             "ent_stock_sdk" => &["stock_sdk"],
-            "ent_brand_portal_sdk" => &["additional_info.projectedProductContext", "brand_portal_sdk"],
+            "ent_brand_portal_sdk" => &[
+                "additional_info.projectedProductContext",
+                "brand_portal_sdk",
+            ],
             other => {
                 push_unique(&mut scopes, other);
                 &[]

@@ -310,13 +310,17 @@ fn fault_response(fault: &Fault) -> Response {
         .into_response(),
         Fault::MalformedBody => (
             StatusCode::OK,
-            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json;charset=UTF-8"))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json;charset=UTF-8"),
+            )],
             "{\"access_token\":\"eyJhbGciOiJSUzI1NiIs",
         )
             .into_response(),
         // Handled by the caller; without connection info the best we can do is a 502.
         Fault::ConnectionReset | Fault::Latency { .. } => {
-            ImsError::new(StatusCode::BAD_GATEWAY, "server_error", "connection reset").into_response()
+            ImsError::new(StatusCode::BAD_GATEWAY, "server_error", "connection reset")
+                .into_response()
         }
     }
 }
@@ -475,7 +479,10 @@ impl EmulatorHandle {
         if let Some(task) = self.task.take() {
             // Keep-alive connections could hold graceful shutdown open; bound the wait.
             let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task).await.is_err() {
+            if tokio::time::timeout(Duration::from_secs(5), task)
+                .await
+                .is_err()
+            {
                 abort.abort();
             }
         }
@@ -544,7 +551,10 @@ impl EmulatorHandle {
 
     /// Migrates a JWT credential: an OAuth one with the same client id, secret and
     /// technical account, and scopes from [`crate::scopes_for_metascopes`].
-    pub fn migrate_jwt_credential(&self, client_id: &str) -> Result<OAuthCredential, EmulatorError> {
+    pub fn migrate_jwt_credential(
+        &self,
+        client_id: &str,
+    ) -> Result<OAuthCredential, EmulatorError> {
         self.store.migrate_jwt_credential(client_id)
     }
 
@@ -571,11 +581,15 @@ impl EmulatorHandle {
 
     /// Sets a fault until cleared (replacing one of the same kind on that endpoint).
     pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) -> Result<(), EmulatorError> {
-        self.store.faults.lock().expect("faults lock").set(FaultRule {
-            endpoint,
-            fault,
-            remaining: None,
-        })
+        self.store
+            .faults
+            .lock()
+            .expect("faults lock")
+            .set(FaultRule {
+                endpoint,
+                fault,
+                remaining: None,
+            })
     }
 
     /// Sets a fault for the next `times` requests to that endpoint only.
@@ -585,11 +599,15 @@ impl EmulatorHandle {
         fault: Fault,
         times: u64,
     ) -> Result<(), EmulatorError> {
-        self.store.faults.lock().expect("faults lock").set(FaultRule {
-            endpoint,
-            fault,
-            remaining: Some(times),
-        })
+        self.store
+            .faults
+            .lock()
+            .expect("faults lock")
+            .set(FaultRule {
+                endpoint,
+                fault,
+                remaining: Some(times),
+            })
     }
 
     /// Removes every fault.

@@ -406,7 +406,10 @@ impl Store {
         })
     }
 
-    pub(crate) fn project_json(&self, project_id: &str) -> Result<serde_json::Value, EmulatorError> {
+    pub(crate) fn project_json(
+        &self,
+        project_id: &str,
+    ) -> Result<serde_json::Value, EmulatorError> {
         self.read(|d| {
             let p = d
                 .projects

@@ -27,7 +27,11 @@ pub(crate) struct ImsError {
 }
 
 impl ImsError {
-    pub(crate) fn new(status: StatusCode, error: &'static str, description: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             error,
@@ -148,7 +152,9 @@ pub(crate) async fn parse_params(
             .unwrap_or("application/x-www-form-urlencoded");
         let mime = content_type.split(';').next().unwrap_or("").trim();
         if mime.eq_ignore_ascii_case("multipart/form-data") {
-            params.values.extend(parse_multipart(content_type, body.clone()).await?);
+            params
+                .values
+                .extend(parse_multipart(content_type, body.clone()).await?);
         } else if mime.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
             let text = std::str::from_utf8(body)
                 .map_err(|_| ImsError::bad_request("the request body is not UTF-8"))?;
@@ -165,7 +171,10 @@ pub(crate) async fn parse_params(
     Ok(params)
 }
 
-async fn parse_multipart(content_type: &str, body: Bytes) -> Result<Vec<(String, String)>, ImsError> {
+async fn parse_multipart(
+    content_type: &str,
+    body: Bytes,
+) -> Result<Vec<(String, String)>, ImsError> {
     let bad = |_| ImsError::bad_request("the multipart body is malformed");
     let request = Request::builder()
         .header(header::CONTENT_TYPE, content_type)
@@ -187,11 +196,10 @@ fn basic_auth(headers: &HeaderMap) -> Result<Option<(String, String)>, ImsError>
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let Some(encoded) = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Basic ").or_else(|| v.strip_prefix("basic ")))
-    else {
+    let Some(encoded) = value.to_str().ok().and_then(|v| {
+        v.strip_prefix("Basic ")
+            .or_else(|| v.strip_prefix("basic "))
+    }) else {
         // A Bearer header is for other endpoints; not client authentication.
         return Ok(None);
     };

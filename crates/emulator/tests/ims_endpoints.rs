@@ -4,7 +4,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{PROD, exchange_form, ims_error, jwt_claims, payload, sign, token_form, with_jwt, with_oauth};
+use common::{
+    PROD, exchange_form, ims_error, jwt_claims, payload, sign, token_form, with_jwt, with_oauth,
+};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -98,34 +100,92 @@ async fn token_requests_that_are_wrong_get_ims_errors_never_a_500() {
     let s = with_oauth().await;
     let url = format!("{}/ims/token/v3", s.emulator.base_url());
     let good = token_form(&s.oauth, "openid");
-    let cases: Vec<(Vec<(&str, String)>, u16, &str)> = vec![
-        (good.iter().filter(|(k, _)| *k != "client_id").cloned().collect(), 400, "bad_request"),
-        (good.iter().filter(|(k, _)| *k != "client_secret").cloned().collect(), 400, "bad_request"),
-        (good.iter().filter(|(k, _)| *k != "grant_type").cloned().collect(), 400, "bad_request"),
+    type Form = Vec<(&'static str, String)>;
+    let cases: Vec<(Form, u16, &str)> = vec![
         (
             good.iter()
-                .map(|(k, v)| (*k, if *k == "client_secret" { "p8e-wrong".into() } else { v.clone() }))
+                .filter(|(k, _)| *k != "client_id")
+                .cloned()
+                .collect(),
+            400,
+            "bad_request",
+        ),
+        (
+            good.iter()
+                .filter(|(k, _)| *k != "client_secret")
+                .cloned()
+                .collect(),
+            400,
+            "bad_request",
+        ),
+        (
+            good.iter()
+                .filter(|(k, _)| *k != "grant_type")
+                .cloned()
+                .collect(),
+            400,
+            "bad_request",
+        ),
+        (
+            good.iter()
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        if *k == "client_secret" {
+                            "p8e-wrong".into()
+                        } else {
+                            v.clone()
+                        },
+                    )
+                })
                 .collect(),
             401,
             "invalid_client",
         ),
         (
             good.iter()
-                .map(|(k, v)| (*k, if *k == "client_id" { "0".repeat(32) } else { v.clone() }))
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        if *k == "client_id" {
+                            "0".repeat(32)
+                        } else {
+                            v.clone()
+                        },
+                    )
+                })
                 .collect(),
             401,
             "invalid_client",
         ),
         (
             good.iter()
-                .map(|(k, v)| (*k, if *k == "grant_type" { "password".into() } else { v.clone() }))
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        if *k == "grant_type" {
+                            "password".into()
+                        } else {
+                            v.clone()
+                        },
+                    )
+                })
                 .collect(),
             400,
             "unsupported_grant_type",
         ),
         (
             good.iter()
-                .map(|(k, v)| (*k, if *k == "scope" { "openid,admin_everything".into() } else { v.clone() }))
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        if *k == "scope" {
+                            "openid,admin_everything".into()
+                        } else {
+                            v.clone()
+                        },
+                    )
+                })
                 .collect(),
             400,
             "invalid_scope",
@@ -146,7 +206,10 @@ async fn an_oversized_body_is_refused_with_413_in_ims_shape() {
         .http
         .post(format!("{}/ims/token/v3", s.emulator.base_url()))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("grant_type=client_credentials&pad={}", "x".repeat(100 * 1024)))
+        .body(format!(
+            "grant_type=client_credentials&pad={}",
+            "x".repeat(100 * 1024)
+        ))
         .send()
         .await
         .unwrap();
@@ -188,9 +251,19 @@ async fn garbage_bytes_get_bad_request_on_every_post_endpoint() {
 #[tokio::test]
 async fn unknown_paths_and_wrong_methods_answer_in_ims_shape() {
     let s = with_oauth().await;
-    let r = s.http.get(format!("{}/ims/nothing", s.emulator.base_url())).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/ims/nothing", s.emulator.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ims_error(r, 404).await.0, "not_found");
-    let r = s.http.get(format!("{}/ims/token/v3", s.emulator.base_url())).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{}/ims/token/v3", s.emulator.base_url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ims_error(r, 405).await.0, "method_not_allowed");
     let r = s
         .http
@@ -208,8 +281,15 @@ async fn a_signed_jwt_is_exchanged_on_every_path_with_expires_in_in_milliseconds
     let (emulator, http, cred) = with_jwt().await;
     let base = emulator.base_url();
     let exp = emulator.now().timestamp() + 300;
-    for path in ["/ims/exchange/jwt", "/ims/exchange/jwt/", "/ims/exchange/v1/jwt"] {
-        let jwt = sign(&cred.private_key_pem, &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]));
+    for path in [
+        "/ims/exchange/jwt",
+        "/ims/exchange/jwt/",
+        "/ims/exchange/v1/jwt",
+    ] {
+        let jwt = sign(
+            &cred.private_key_pem,
+            &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]),
+        );
         let r = http
             .post(format!("{base}{path}"))
             .form(&exchange_form(&cred, &jwt))
@@ -231,7 +311,10 @@ async fn a_signed_jwt_is_exchanged_on_every_path_with_expires_in_in_milliseconds
 async fn a_jwt_built_for_the_production_host_is_accepted() {
     let (emulator, http, cred) = with_jwt().await;
     let exp = emulator.now().timestamp() + 300;
-    let jwt = sign(&cred.private_key_pem, &jwt_claims(&cred, PROD, exp, &["ent_marketing_sdk"]));
+    let jwt = sign(
+        &cred.private_key_pem,
+        &jwt_claims(&cred, PROD, exp, &["ent_marketing_sdk"]),
+    );
     let form = reqwest::multipart::Form::new()
         .text("client_id", cred.client_id.clone())
         .text("client_secret", cred.client_secret.clone())
@@ -250,7 +333,10 @@ async fn a_tampered_jwt_is_refused_with_invalid_signature() {
     let (emulator, http, cred) = with_jwt().await;
     let base = emulator.base_url();
     let exp = emulator.now().timestamp() + 300;
-    let jwt = sign(&cred.private_key_pem, &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]));
+    let jwt = sign(
+        &cred.private_key_pem,
+        &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]),
+    );
     // Swap in a payload claiming a longer life, keeping the original signature.
     let mut parts: Vec<String> = jwt.split('.').map(str::to_owned).collect();
     use base64::Engine as _;
@@ -270,10 +356,15 @@ async fn a_jwt_signed_by_another_key_is_refused_with_invalid_signature() {
     let (emulator, http, cred) = with_jwt().await;
     let org = emulator.create_org("Other").unwrap();
     let project = emulator.create_project(&org.id, "Other", false).unwrap();
-    let other = emulator.create_jwt_credential(&project.id, &["ent_aem_cloud_api"]).unwrap();
+    let other = emulator
+        .create_jwt_credential(&project.id, &["ent_aem_cloud_api"])
+        .unwrap();
     let base = emulator.base_url();
     let exp = emulator.now().timestamp() + 300;
-    let jwt = sign(&other.private_key_pem, &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]));
+    let jwt = sign(
+        &other.private_key_pem,
+        &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]),
+    );
     let r = http
         .post(format!("{base}/ims/exchange/jwt"))
         .form(&exchange_form(&cred, &jwt))
@@ -289,7 +380,10 @@ async fn an_expired_jwt_is_refused_but_thirty_seconds_of_skew_are_tolerated() {
     let base = emulator.base_url();
     let now = emulator.now().timestamp();
     let send = |exp: i64| {
-        let jwt = sign(&cred.private_key_pem, &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]));
+        let jwt = sign(
+            &cred.private_key_pem,
+            &jwt_claims(&cred, &base, exp, &["ent_aem_cloud_api"]),
+        );
         http.post(format!("{base}/ims/exchange/jwt"))
             .form(&exchange_form(&cred, &jwt))
             .send()
@@ -299,7 +393,10 @@ async fn an_expired_jwt_is_refused_but_thirty_seconds_of_skew_are_tolerated() {
     assert_eq!(error, "invalid_token");
     assert_eq!(body["error_description"], json!("JWT token is expired"));
     // A JWT valid now expires once the emulator's clock moves past it.
-    let fresh = sign(&cred.private_key_pem, &jwt_claims(&cred, &base, now + 60, &["ent_aem_cloud_api"]));
+    let fresh = sign(
+        &cred.private_key_pem,
+        &jwt_claims(&cred, &base, now + 60, &["ent_aem_cloud_api"]),
+    );
     emulator.advance_clock(Duration::from_secs(120));
     let r = http
         .post(format!("{base}/ims/exchange/jwt"))
@@ -350,14 +447,30 @@ async fn exchange_requests_with_missing_fields_or_wrong_secret_are_refused() {
     let url = format!("{}/ims/exchange/jwt", emulator.base_url());
     let form = exchange_form(&cred, "a.b.c");
     for missing in ["client_id", "client_secret", "jwt_token"] {
-        let partial: Vec<_> = form.iter().filter(|(k, _)| *k != missing).cloned().collect();
+        let partial: Vec<_> = form
+            .iter()
+            .filter(|(k, _)| *k != missing)
+            .cloned()
+            .collect();
         let r = http.post(&url).form(&partial).send().await.unwrap();
         let (_, body) = ims_error(r, 400).await;
-        assert_eq!(body["error_description"], json!(format!("missing {missing} parameter")));
+        assert_eq!(
+            body["error_description"],
+            json!(format!("missing {missing} parameter"))
+        );
     }
     let wrong: Vec<_> = form
         .iter()
-        .map(|(k, v)| (*k, if *k == "client_secret" { "nope".into() } else { v.clone() }))
+        .map(|(k, v)| {
+            (
+                *k,
+                if *k == "client_secret" {
+                    "nope".into()
+                } else {
+                    v.clone()
+                },
+            )
+        })
         .collect();
     let r = http.post(&url).form(&wrong).send().await.unwrap();
     assert_eq!(ims_error(r, 401).await.0, "invalid_client");
@@ -384,7 +497,10 @@ async fn validate_token_answers_valid_until_the_token_is_invalidated() {
         s.http
             .post(format!("{base}/ims/validate_token/v1"))
             .bearer_auth(&token)
-            .form(&[("type", "access_token"), ("client_id", s.oauth.client_id.as_str())])
+            .form(&[
+                ("type", "access_token"),
+                ("client_id", s.oauth.client_id.as_str()),
+            ])
             .send()
     };
     let v: Value = validate().await.unwrap().json().await.unwrap();
@@ -447,7 +563,12 @@ async fn tokens_expire_after_a_day_of_emulated_time() {
 async fn validation_problems_answer_in_ims_shape() {
     let s = with_oauth().await;
     let base = s.emulator.base_url();
-    let r = s.http.post(format!("{base}/ims/validate_token/v1")).send().await.unwrap();
+    let r = s
+        .http
+        .post(format!("{base}/ims/validate_token/v1"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ims_error(r, 400).await.0, "bad_request");
     let v: Value = s
         .http
@@ -463,7 +584,11 @@ async fn validation_problems_answer_in_ims_shape() {
     let r = s
         .http
         .post(format!("{base}/ims/invalidate_token/v2"))
-        .form(&[("token", "x"), ("client_id", s.oauth.client_id.as_str()), ("client_secret", "wrong")])
+        .form(&[
+            ("token", "x"),
+            ("client_id", s.oauth.client_id.as_str()),
+            ("client_secret", "wrong"),
+        ])
         .send()
         .await
         .unwrap();
@@ -495,9 +620,17 @@ async fn organizations_lists_the_org_of_the_bearer_token() {
         .await
         .unwrap();
     let ident = s.oauth.org_id.trim_end_matches("@AdobeOrg");
-    assert_eq!(orgs[0]["orgRef"], json!({"ident": ident, "authSrc": "AdobeOrg"}));
+    assert_eq!(
+        orgs[0]["orgRef"],
+        json!({"ident": ident, "authSrc": "AdobeOrg"})
+    );
     assert_eq!(orgs[0]["orgName"], json!("Test Org"));
-    let r = s.http.get(format!("{base}/ims/organizations/v6")).send().await.unwrap();
+    let r = s
+        .http
+        .get(format!("{base}/ims/organizations/v6"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ims_error(r, 401).await.0, "invalid_token");
 }
 
@@ -514,7 +647,10 @@ async fn issued_tokens_verify_against_the_published_jwks() {
         .json()
         .await
         .unwrap();
-    assert_eq!(discovery["token_endpoint"], json!(format!("{base}/ims/token/v3")));
+    assert_eq!(
+        discovery["token_endpoint"],
+        json!(format!("{base}/ims/token/v3"))
+    );
     let jwks: Value = s
         .http
         .get(discovery["jwks_uri"].as_str().unwrap())
@@ -538,9 +674,11 @@ async fn issued_tokens_verify_against_the_published_jwks() {
     let token = body["access_token"].as_str().unwrap();
     let header = jsonwebtoken::decode_header(token).unwrap();
     assert_eq!(header.kid.as_deref(), key["kid"].as_str());
-    let decoding =
-        jsonwebtoken::DecodingKey::from_rsa_components(key["n"].as_str().unwrap(), key["e"].as_str().unwrap())
-            .unwrap();
+    let decoding = jsonwebtoken::DecodingKey::from_rsa_components(
+        key["n"].as_str().unwrap(),
+        key["e"].as_str().unwrap(),
+    )
+    .unwrap();
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.validate_exp = false;
     validation.required_spec_claims.clear();

@@ -83,8 +83,14 @@ pub async fn ims_error(response: reqwest::Response, status: u16) -> (String, Val
         "every IMS error carries x-debug-id"
     );
     let body: Value = response.json().await.expect("error body is JSON");
-    let error = body["error"].as_str().expect("error is a string").to_owned();
-    assert!(body["error_description"].is_string(), "error_description present: {body}");
+    let error = body["error"]
+        .as_str()
+        .expect("error is a string")
+        .to_owned();
+    assert!(
+        body["error_description"].is_string(),
+        "error_description present: {body}"
+    );
     (error, body)
 }
 
