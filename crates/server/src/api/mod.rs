@@ -1,0 +1,159 @@
+//! The admin API (`/api/v1`) and the token API, one module per feature.
+
+pub mod api_tokens;
+pub mod audit;
+pub mod integrations;
+pub mod ops;
+pub mod session;
+pub mod tokens;
+pub mod users;
+pub mod views;
+
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::routing::{get, post};
+use imsbridge_domain::{Name, Revision};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every `/api/v1` route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/integrations",
+            get(integrations::list).post(integrations::create),
+        )
+        .route(
+            "/api/v1/integrations/{name}",
+            get(integrations::get)
+                .patch(integrations::update)
+                .delete(integrations::delete),
+        )
+        .route(
+            "/api/v1/integrations/{name}/migration",
+            get(integrations::migration_prefill),
+        )
+        .route(
+            "/api/v1/integrations/{name}/migrate",
+            post(integrations::migrate),
+        )
+        .route("/api/v1/integrations/{name}/token", post(tokens::token))
+        .route("/api/v1/integrations/{name}/health", post(tokens::health))
+        .route(
+            "/api/v1/project-json",
+            post(integrations::parse_project_json),
+        )
+        .route(
+            "/api/v1/session",
+            get(session::current)
+                .post(session::login)
+                .delete(session::logout),
+        )
+        .route("/api/v1/me", get(users::me))
+        .route("/api/v1/me/password", post(users::change_own_password))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route(
+            "/api/v1/users/{username}",
+            get(users::get).patch(users::update).delete(users::delete),
+        )
+        .route(
+            "/api/v1/api-tokens",
+            get(api_tokens::list).post(api_tokens::create),
+        )
+        .route(
+            "/api/v1/api-tokens/{id}",
+            get(api_tokens::get).delete(api_tokens::revoke),
+        )
+        .route("/api/v1/audit", get(audit::list))
+        .route("/api/openapi.json", get(crate::openapi::serve))
+}
+
+/// Parses a configuration name from the URL.
+pub fn parse_name(raw: &str) -> Result<Name, ApiError> {
+    Name::parse(raw).map_err(ApiError::from)
+}
+
+/// The `ETag` of a revision: `"<n>"`.
+pub fn etag(revision: Revision) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{revision}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// The revision in `If-Match`, if the header is present.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<Revision>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match is not readable text"))?;
+    Revision::parse(text).map(Some).map_err(|e| {
+        ApiError::bad_request(
+            "invalid_if_match",
+            format!(
+                "If-Match must hold the revision you read, as its ETag gave it (for example \"3\"): {}",
+                e.problem
+            ),
+        )
+        .with_field("If-Match")
+    })
+}
+
+/// The revision in `If-Match`, which this route requires.
+pub fn require_if_match(headers: &HeaderMap) -> Result<Revision, ApiError> {
+    if_match(headers)?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "send the revision you edited in the If-Match header (the ETag of GET /api/v1/integrations/{name}); this stops two people overwriting each other",
+        )
+        .with_field("If-Match")
+    })
+}
+
+/// A list of strings or one comma/space-separated string.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum StringList {
+    /// `["a", "b"]`
+    Many(Vec<String>),
+    /// `"a,b"` or `"a b"`
+    One(String),
+}
+
+/// A page of a list.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct PageView<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: u64,
+    /// How many were skipped.
+    pub offset: u64,
+    /// The page size applied.
+    pub limit: u32,
+}
+
+/// Checks paging parameters and turns them into the store's request.
+pub fn page_request(
+    offset: Option<u64>,
+    limit: Option<u32>,
+) -> Result<imsbridge_store::PageRequest, ApiError> {
+    let offset = offset.unwrap_or(0);
+    let limit = limit.unwrap_or(imsbridge_store::PageRequest::DEFAULT_LIMIT);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid_field(
+            "limit",
+            format!("limit: {limit} is out of range; ask for 1 to 500 items per page"),
+        ));
+    }
+    if offset > 1_000_000_000 {
+        return Err(ApiError::invalid_field(
+            "offset",
+            "offset: is too large; it counts items to skip",
+        ));
+    }
+    Ok(imsbridge_store::PageRequest { offset, limit })
+}

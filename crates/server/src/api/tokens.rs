@@ -1,0 +1,147 @@
+//! Access tokens for integrations (`POST …/{name}/token`) and Check Health
+//! (`POST …/{name}/health`).
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use imsbridge_domain::ExposeSecret;
+use imsbridge_ims::TokenRequest;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::integrations::load;
+use super::parse_name;
+use super::views::HealthView;
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json, OptionalJson, Path, Query};
+use crate::state::AppState;
+
+/// The longest minimum validity a caller may ask for: IMS tokens live about a day.
+const MAX_MIN_VALIDITY_SECS: u64 = 23 * 3600;
+
+/// Options for fetching a token (body or query; the body wins).
+#[derive(Debug, Default, Deserialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TokenOptions {
+    /// The token must stay valid at least this many seconds (0 to 82800).
+    pub min_validity: Option<u64>,
+    /// Fetch a new token from IMS even if a cached one is valid.
+    pub force_refresh: Option<bool>,
+}
+
+/// An IMS access token.
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The access token, to send as `Authorization: Bearer …` to the Adobe product.
+    pub access_token: String,
+    /// Always `bearer`.
+    pub token_type: String,
+    /// When it expires.
+    pub expires_at: DateTime<Utc>,
+    /// Seconds until it expires.
+    pub expires_in: i64,
+}
+
+/// Fetches an access token for the integration (cached, refreshed ahead of expiry).
+/// Needs an API token with scope `token:<name>` (or `admin`).
+#[utoipa::path(
+    post, path = "/api/v1/integrations/{name}/token", tag = "tokens",
+    params(("name" = String, Path, description = "Configuration name"), TokenOptions),
+    request_body(content = Option<TokenOptions>, description = "Options (optional body)"),
+    responses(
+        (status = 200, description = "A token (`Cache-Control: no-store`)", body = TokenResponse),
+        (status = 400, description = "Malformed options", body = ErrorBody),
+        (status = 401, description = "No or bad API token", body = ErrorBody),
+        (status = 403, description = "The token's scope does not include this integration", body = ErrorBody),
+        (status = 404, description = "No such configuration", body = ErrorBody),
+        (status = 422, description = "Invalid option", body = ErrorBody),
+        (status = 502, description = "IMS refused (`ims_error`, `debug_id`)", body = ErrorBody),
+        (status = 503, description = "IMS unavailable or breaker open (`Retry-After`)", body = ErrorBody),
+        (status = 504, description = "IMS timed out", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Query(query): Query<TokenOptions>,
+    OptionalJson(body): OptionalJson<TokenOptions>,
+) -> Result<Response, ApiError> {
+    let parsed = parse_name(&name)?;
+    // Scope first: a caller that may not fetch this token learns nothing about whether the
+    // configuration exists.
+    if !caller.principal.can_fetch_token(&parsed) {
+        return Err(ApiError::forbidden(format!(
+            "this caller may not fetch access tokens of {parsed:?}; use an API token with scope token:{parsed} (or admin)"
+        )));
+    }
+    let min_validity = body.min_validity.or(query.min_validity).unwrap_or(0);
+    if min_validity > MAX_MIN_VALIDITY_SECS {
+        return Err(ApiError::invalid_field(
+            "min_validity",
+            format!(
+                "min_validity: {min_validity} seconds is longer than IMS tokens live; ask for at most {MAX_MIN_VALIDITY_SECS}"
+            ),
+        ));
+    }
+    let force = body.force_refresh.or(query.force_refresh).unwrap_or(false);
+    let config = load(&state, &name).await?;
+    let mut request = TokenRequest::new().with_min_validity(Duration::from_secs(min_validity));
+    if force {
+        request = request.forcing_refresh();
+    }
+    let token = state.provider.token(&config, request).await?;
+    let now = state.clock.now();
+    let body = TokenResponse {
+        access_token: token.token.expose_secret().to_owned(),
+        token_type: token.token_type.clone(),
+        expires_at: token.expires_at,
+        expires_in: (token.expires_at - now).num_seconds().max(0),
+    };
+    let mut response = Json(body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// Check Health: fetches a fresh token (bypassing the cache), records the result on the
+/// configuration and returns it. IMS refusing is a result, not an error (200).
+#[utoipa::path(
+    post, path = "/api/v1/integrations/{name}/health", tag = "tokens",
+    params(("name" = String, Path, description = "Configuration name")),
+    responses(
+        (status = 200, description = "The check's result", body = HealthView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 404, description = "No such configuration", body = ErrorBody),
+        (status = 422, description = "Invalid name", body = ErrorBody),
+    ),
+    security(("bearer" = []), ("session" = []))
+)]
+pub async fn health(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Json<HealthView>, ApiError> {
+    caller.require_admin()?;
+    let config = load(&state, &name).await?;
+    let health = state.provider.check_health(&config).await;
+    match state
+        .store
+        .record_health(config.id, config.revision, &health)
+        .await
+    {
+        // Changed while we checked: the result describes the old credential; report it but
+        // do not record it.
+        Ok(()) | Err(imsbridge_store::StoreError::StaleRevision { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Json(HealthView::from(&health)))
+}

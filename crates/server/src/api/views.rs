@@ -1,0 +1,254 @@
+//! What the API shows of a configuration: every non-secret field, and of each secret only
+//! whether it is set and its last four characters.
+
+use chrono::{DateTime, Utc};
+use imsbridge_domain::{
+    Credentials, Health, IntegrationConfig, OAuthFields, Revision, SecretString, secret_hint,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The console's label for a configuration that still uses JWT.
+pub const DEPRECATION_WARNING: &str = "JWT Credentials (deprecated)";
+
+/// A configuration as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntegrationView {
+    /// Stable id (kept by migration).
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    /// Immutable unique name.
+    pub name: String,
+    /// Display title.
+    pub title: String,
+    /// The Adobe solution (`target`, `analytics`, …, or `other:<name>`).
+    pub cloud_solution: String,
+    /// The solution's label.
+    pub cloud_solution_label: String,
+    /// IMS base URL.
+    pub authorization_server: String,
+    /// `customer` or `auto-provisioned`.
+    #[schema(example = "customer")]
+    pub origin: String,
+    /// `oauth` or `jwt`.
+    #[schema(example = "oauth")]
+    pub auth_type: String,
+    /// Whether the configuration still uses the deprecated JWT credential.
+    pub deprecated: bool,
+    /// "JWT Credentials (deprecated)" for JWT configurations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<&'static str>,
+    /// The revision to send back in `If-Match` when changing it.
+    #[schema(value_type = u64)]
+    pub revision: Revision,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The last health check.
+    pub health: Option<HealthView>,
+    /// OAuth details (for OAuth configurations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthView>,
+    /// JWT details (for JWT configurations; read-only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jwt: Option<JwtView>,
+    /// Whether an admin may migrate it by hand, and why not.
+    pub migration: MigrationView,
+}
+
+/// A configuration's last health check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    /// `healthy` or `unhealthy`.
+    #[schema(example = "healthy")]
+    pub status: String,
+    /// When it ran.
+    pub checked_at: DateTime<Utc>,
+    /// "Token is retrieved successfully", or IMS's reason.
+    pub message: String,
+    /// IMS's error code.
+    pub error_code: Option<String>,
+    /// IMS's debug id.
+    pub debug_id: Option<String>,
+}
+
+impl From<&Health> for HealthView {
+    fn from(h: &Health) -> Self {
+        Self {
+            status: h.status.key().to_owned(),
+            checked_at: h.checked_at,
+            message: h.message.clone(),
+            error_code: h.error_code.clone(),
+            debug_id: h.debug_id.clone(),
+        }
+    }
+}
+
+/// Whether a secret is set, and its last four characters (long secrets only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SecretView {
+    /// Whether it is set.
+    pub set: bool,
+    /// Its last four characters, for secrets of at least twelve.
+    pub last4: Option<String>,
+}
+
+impl SecretView {
+    fn of(secret: &SecretString) -> Self {
+        Self {
+            set: true,
+            last4: secret_hint(secret),
+        }
+    }
+}
+
+/// OAuth Server-to-Server details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OAuthView {
+    /// Client id.
+    pub client_id: String,
+    /// The client secret: set or not, last four characters.
+    pub client_secret: SecretView,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// Organization id.
+    pub org_id: String,
+    /// Technical account id.
+    pub technical_account_id: Option<String>,
+}
+
+/// JWT (Service Account) details.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JwtView {
+    /// The API key (client id).
+    pub client_id: String,
+    /// The client secret: set or not, last four characters.
+    pub client_secret: SecretView,
+    /// Organization id.
+    pub org_id: String,
+    /// Technical account id.
+    pub technical_account_id: String,
+    /// Metascopes.
+    pub metascopes: Vec<String>,
+    /// The private key: set or not (never any of it).
+    pub private_key: SecretView,
+    /// The certificate bound to the credential.
+    pub certificate: CertificateView,
+}
+
+/// A certificate's public facts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CertificateView {
+    /// SHA-256 fingerprint.
+    pub fingerprint: String,
+    /// Subject.
+    pub subject: String,
+    /// End of validity.
+    pub not_after: DateTime<Utc>,
+}
+
+/// Whether a configuration can be migrated by hand.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MigrationView {
+    /// Whether `POST …/migrate` is allowed.
+    pub allowed: bool,
+    /// Why not, when it is not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl From<&IntegrationConfig> for IntegrationView {
+    fn from(c: &IntegrationConfig) -> Self {
+        let (oauth, jwt) = match &c.credentials {
+            Credentials::OAuth(o) => (
+                Some(OAuthView {
+                    client_id: o.client_id.to_string(),
+                    client_secret: SecretView::of(&o.client_secret),
+                    scopes: o.scopes.iter().map(str::to_owned).collect(),
+                    org_id: o.org_id.to_string(),
+                    technical_account_id: o.technical_account_id.as_ref().map(ToString::to_string),
+                }),
+                None,
+            ),
+            Credentials::Jwt(j) => (
+                None,
+                Some(JwtView {
+                    client_id: j.api_key.to_string(),
+                    client_secret: SecretView::of(&j.client_secret),
+                    org_id: j.org_id.to_string(),
+                    technical_account_id: j.technical_account_id.to_string(),
+                    metascopes: j.metascopes.iter().map(ToString::to_string).collect(),
+                    // A private key's tail is no hint anyone needs; show only that it is set.
+                    private_key: SecretView {
+                        set: true,
+                        last4: None,
+                    },
+                    certificate: CertificateView {
+                        fingerprint: j.certificate.fingerprint().to_owned(),
+                        subject: j.certificate.subject().to_owned(),
+                        not_after: j.certificate.not_after(),
+                    },
+                }),
+            ),
+        };
+        let migration = match c.check_manual_migration() {
+            Ok(()) => MigrationView {
+                allowed: true,
+                reason: None,
+            },
+            Err(e) => MigrationView {
+                allowed: false,
+                reason: Some(e.to_string()),
+            },
+        };
+        Self {
+            id: c.id.as_uuid(),
+            name: c.name.to_string(),
+            title: c.title.to_string(),
+            cloud_solution: c.cloud_solution.to_stored(),
+            cloud_solution_label: c.cloud_solution.label().to_owned(),
+            authorization_server: c.authorization_server.to_string(),
+            origin: c.origin.key().to_owned(),
+            auth_type: c.auth_type().key().to_owned(),
+            deprecated: c.is_deprecated(),
+            warning: c.is_deprecated().then_some(DEPRECATION_WARNING),
+            revision: c.revision,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            health: c.health.as_ref().map(HealthView::from),
+            oauth,
+            jwt,
+            migration,
+        }
+    }
+}
+
+/// The OAuth fields a migration form starts from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MigrationPrefillView {
+    /// The configuration's current revision, to send with the migration.
+    #[schema(value_type = u64)]
+    pub revision: Revision,
+    /// The client id (the Developer Console keeps it on migration).
+    pub client_id: String,
+    /// The organization.
+    pub org_id: String,
+    /// The technical account, which migration keeps.
+    pub technical_account_id: String,
+    /// Scopes suggested from the JWT metascopes; check them against the Developer Console.
+    pub scopes: Vec<String>,
+}
+
+impl MigrationPrefillView {
+    /// The view of a prefill at a revision.
+    pub fn new(revision: Revision, f: &OAuthFields) -> Self {
+        Self {
+            revision,
+            client_id: f.client_id.to_string(),
+            org_id: f.org_id.to_string(),
+            technical_account_id: f.technical_account_id.to_string(),
+            scopes: f.scopes.iter().map(str::to_owned).collect(),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The accept loop: plain TCP or TLS (rustls with ring), HTTP/1.1 through hyper, the client
+//! address put into each request, and graceful shutdown.
+//!
+//! axum's own `serve` has no TLS, and one loop for both keeps them from drifting apart.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use tower::ServiceExt as _;
+
+use crate::error::ServerError;
+use crate::settings::TlsSettings;
+
+/// Slow clients get this long to send their request head, and to finish a TLS handshake.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Loads the certificate chain and key into a TLS acceptor (HTTP/1.1 only).
+pub fn tls_acceptor(tls: &TlsSettings) -> Result<TlsAcceptor, ServerError> {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&tls.cert_path)
+        .and_then(Iterator::collect)
+        .map_err(|e| ServerError::Tls {
+            what: "certificate",
+            path: tls.cert_path.clone(),
+            problem: e.to_string(),
+        })?;
+    if certs.is_empty() {
+        return Err(ServerError::Tls {
+            what: "certificate",
+            path: tls.cert_path.clone(),
+            problem: "the file holds no CERTIFICATE block".into(),
+        });
+    }
+    let key = PrivateKeyDer::from_pem_file(&tls.key_path).map_err(|e| ServerError::Tls {
+        what: "key",
+        path: tls.key_path.clone(),
+        problem: e.to_string(),
+    })?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .and_then(|b| b.with_no_client_auth().with_single_cert(certs, key))
+        .map_err(|e| ServerError::Tls {
+            what: "key",
+            path: tls.key_path.clone(),
+            problem: e.to_string(),
+        })?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests
+/// finish for up to `grace`.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()> + Send,
+    grace: Duration,
+) -> Result<(), ServerError> {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = router
+            .clone()
+            .map_request(move |mut req: axum::http::Request<Incoming>| {
+                req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+                req
+            });
+        let service = TowerToHyperService::new(service);
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT);
+            let result = match tls {
+                None => {
+                    watcher
+                        .watch(builder.serve_connection(TokioIo::new(stream), service))
+                        .await
+                }
+                Some(acceptor) => {
+                    let Ok(Ok(stream)) =
+                        tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await
+                    else {
+                        tracing::debug!(%peer, "TLS handshake failed or timed out");
+                        return;
+                    };
+                    watcher
+                        .watch(builder.serve_connection(TokioIo::new(stream), service))
+                        .await
+                }
+            };
+            if let Err(e) = result {
+                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: waiting for requests in flight");
+    tokio::select! {
+        () = graceful.shutdown() => {},
+        () = tokio::time::sleep(grace) => {
+            tracing::warn!("requests still running after the grace period were abandoned");
+        }
+    }
+    Ok(())
+}
+
+/// Completes on Ctrl-C or, on Unix, SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

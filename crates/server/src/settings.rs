@@ -1,0 +1,156 @@
+//! Server settings: where to listen, TLS, limits, logging, sessions and login throttling.
+//!
+//! Every field has a default, so an empty file (or none) gives a working loopback server.
+//! The CLI layers a file, the environment and flags on top (figment) and hands the result to
+//! [`crate::Application::build`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use url::Url;
+
+/// Everything the HTTP server needs to know that is not a dependency.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub listen: SocketAddr,
+    /// TLS certificate and key; plain HTTP when absent.
+    pub tls: Option<TlsSettings>,
+    /// The URL users reach the server at, when it differs from the listen address (behind a
+    /// proxy); used in links and to decide whether cookies are `Secure`.
+    pub public_base_url: Option<Url>,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Longest a request may take, in seconds, before it is answered with 503.
+    pub request_timeout_secs: u64,
+    /// How long in-flight requests may take to finish on shutdown, in seconds.
+    pub shutdown_grace_secs: u64,
+    /// Log line format.
+    pub log_format: LogFormat,
+    /// Session cookies for the console and logins.
+    pub session: SessionSettings,
+    /// Throttling of failed logins.
+    pub login_rate_limit: LoginRateLimit,
+    /// The first admin's password, instead of a generated one-time password.
+    pub bootstrap_admin_password: Option<SecretString>,
+    /// Whether an admin may migrate without verifying the new credential (`verify=false`).
+    pub allow_unverified_migration: bool,
+    /// Lifetime of an API token when its creator names none, in days.
+    pub api_token_default_ttl_days: u32,
+    /// Longest lifetime an API token may be given, in days.
+    pub api_token_max_ttl_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            tls: None,
+            public_base_url: None,
+            body_limit_bytes: 256 * 1024,
+            request_timeout_secs: 30,
+            shutdown_grace_secs: 10,
+            log_format: LogFormat::Text,
+            session: SessionSettings::default(),
+            login_rate_limit: LoginRateLimit::default(),
+            bootstrap_admin_password: None,
+            allow_unverified_migration: true,
+            api_token_default_ttl_days: 90,
+            api_token_max_ttl_days: 730,
+        }
+    }
+}
+
+impl Settings {
+    /// Settings for tests: loopback, port 0, everything else default.
+    pub fn for_tests() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ..Self::default()
+        }
+    }
+
+    /// The request timeout as a duration.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+
+    /// Whether browsers reach this server over HTTPS (directly, or through a proxy that says
+    /// so in `public_base_url`); decides `Secure` cookies and HSTS.
+    pub fn is_https(&self) -> bool {
+        self.tls.is_some()
+            || self
+                .public_base_url
+                .as_ref()
+                .is_some_and(|u| u.scheme() == "https")
+    }
+}
+
+/// Certificate chain and private key, both PEM files.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    /// PEM certificate chain, leaf first.
+    pub cert_path: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_path: PathBuf,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Session cookie settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    /// Cookie name.
+    pub cookie_name: String,
+    /// How long a session lasts without activity, in minutes.
+    pub idle_timeout_minutes: u64,
+    /// How long a session lasts at most, in hours.
+    pub max_age_hours: u64,
+    /// Forces the `Secure` attribute on (or off); by default it follows [`Settings::is_https`].
+    pub secure: Option<bool>,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            cookie_name: "imsbridge_session".into(),
+            idle_timeout_minutes: 60,
+            max_age_hours: 12,
+            secure: None,
+        }
+    }
+}
+
+/// How many failed logins are tolerated per user name and client address.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoginRateLimit {
+    /// Failures allowed within the window before further attempts are refused.
+    pub max_failures: u32,
+    /// The window, in seconds; also how long a locked-out pair waits.
+    pub window_secs: u64,
+}
+
+impl Default for LoginRateLimit {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window_secs: 300,
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Building and running the application (zero-to-production's `startup.rs`): bind, assemble
+//! the router with its layers, serve until told to stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use imsbridge_domain::{Clock, SystemClock};
+use imsbridge_ims::TokenProvider;
+use imsbridge_store::Store;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::auth::rate_limit::LoginThrottle;
+use crate::auth::sessions::SessionStore;
+use crate::error::ServerError;
+use crate::http::{self, RequestId, security_headers};
+use crate::serve;
+use crate::settings::Settings;
+use crate::state::AppState;
+
+/// What the server is built on: the store and the token provider (made by the CLI or a test).
+pub struct Dependencies {
+    /// The store, migrated and with its keys checked.
+    pub store: Store,
+    /// The token provider.
+    pub provider: TokenProvider,
+    /// The time source (tests pass a manual clock).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Dependencies {
+    /// Dependencies with the system clock.
+    pub fn new(store: Store, provider: TokenProvider) -> Self {
+        Self {
+            store,
+            provider,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    router: Router,
+    tls: Option<TlsAcceptor>,
+    state: AppState,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("local_addr", &self.local_addr)
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Loads TLS material, binds the listen address (port 0 picks one) and assembles the
+    /// router. Nothing is served until [`Application::run_until_stopped`].
+    pub async fn build(settings: Settings, deps: Dependencies) -> Result<Self, ServerError> {
+        let tls = settings.tls.as_ref().map(serve::tls_acceptor).transpose()?;
+        let listener =
+            TcpListener::bind(settings.listen)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    addr: settings.listen,
+                    source,
+                })?;
+        let local_addr = listener.local_addr()?;
+        let state = AppState {
+            sessions: SessionStore::new(&settings.session, deps.clock.clone()),
+            login_throttle: LoginThrottle::new(&settings.login_rate_limit, deps.clock.clone()),
+            store: deps.store,
+            provider: deps.provider,
+            clock: deps.clock,
+            metrics: http::metrics::install(),
+            settings: Arc::new(settings),
+        };
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            local_addr,
+            router,
+            tls,
+            state,
+        })
+    }
+
+    /// The port bound.
+    pub fn port(&self) -> u16 {
+        self.local_addr.port()
+    }
+
+    /// The address bound.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The shared state (tests use its store and sessions).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_stopped(self) -> Result<(), ServerError> {
+        self.run_until(serve::shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), ServerError> {
+        let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
+        tracing::info!(
+            addr = %self.local_addr,
+            tls = self.tls.is_some(),
+            "imsbridge server listening"
+        );
+        serve::serve(self.listener, self.router, self.tls, shutdown, grace).await
+    }
+}
+
+/// The whole router with every layer: API, token routes, operations routes. The console
+/// (`crate::console`) merges its own router here.
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings.clone();
+    let hsts = security_headers::Hsts(settings.is_https());
+    let app = Router::new()
+        .merge(crate::api::router())
+        .merge(crate::api::ops::router())
+        .fallback(http::fallback)
+        .with_state(state);
+    app
+        // Innermost first: metrics see the matched route; errors become JSON before the
+        // security headers and the request id are added around them.
+        .layer(axum::middleware::from_fn(http::metrics::track))
+        .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            settings.request_timeout(),
+        ))
+        .layer(axum::middleware::from_fn(http::json_errors))
+        .layer(axum::middleware::from_fn(http::no_store_by_default))
+        .layer(axum::middleware::from_fn_with_state(
+            hsts,
+            security_headers::add,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    let id = req
+                        .extensions()
+                        .get::<RequestId>()
+                        .map_or("-", RequestId::as_str);
+                    // The path only: query strings are the caller's business, not the log's.
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = %id,
+                    )
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(axum::middleware::from_fn(http::request_id::assign))
+}
