@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use imsbridge_domain::{
     AuthType, AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigId, Credentials,
     ExposeSecret, Health, HealthStatus, IntegrationConfig, JwtCredentials, Metascopes, Name,
-    OAuthCredentials, OrgId, Origin, Revision, Scopes, TechnicalAccountId, Title, secret_hint,
+    OAuthCredentials, OrgId, Origin, Revision, RuleError, Scopes, TechnicalAccountId, Title,
+    secret_hint,
 };
 use uuid::Uuid;
 
@@ -519,15 +520,32 @@ fn config_target(cfg: &IntegrationConfig, action: &str, details: serde_json::Val
 }
 
 impl Store {
-    /// Stores a new configuration (revision 1) and audits it as `config.create`.
+    /// Stores a new OAuth configuration (made by `IntegrationConfig::create`) and audits it
+    /// as `config.create`.
     ///
-    /// A name already in use is [`StoreError::NameTaken`]; nothing is written then.
+    /// A JWT configuration is refused ([`RuleError::JwtCreationRefused`]): those enter only
+    /// through [`Store::import_config`] or [`Store::import`]. A name already in use is
+    /// [`StoreError::NameTaken`]; nothing is written then.
     pub async fn insert_config(
         &self,
         cfg: &IntegrationConfig,
         audit: &AuditContext,
     ) -> Result<(), StoreError> {
+        if cfg.auth_type() == AuthType::Jwt {
+            return Err(RuleError::JwtCreationRefused.into());
+        }
         self.insert_config_as(cfg, audit, "config.create").await
+    }
+
+    /// Stores a configuration brought in from elsewhere (made by `IntegrationConfig::import`,
+    /// OAuth or JWT), audited as `config.import`. A name already in use is
+    /// [`StoreError::NameTaken`].
+    pub async fn import_config(
+        &self,
+        cfg: &IntegrationConfig,
+        audit: &AuditContext,
+    ) -> Result<(), StoreError> {
+        self.insert_config_as(cfg, audit, "config.import").await
     }
 
     pub(crate) async fn insert_config_as(

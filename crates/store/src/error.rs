@@ -1,4 +1,4 @@
-use imsbridge_domain::{Name, Revision};
+use imsbridge_domain::{Name, Revision, RuleError};
 
 /// Everything a store operation can fail with. No variant ever carries a secret or key
 /// material, so `Display` is safe to log and to show.
@@ -26,6 +26,9 @@ pub enum StoreError {
         /// The revision stored now.
         current: Revision,
     },
+    /// The domain's rules refuse the change (such as storing a new JWT configuration).
+    #[error(transparent)]
+    Rule(#[from] RuleError),
     /// Encryption or decryption failed: wrong key, tampered or moved ciphertext.
     #[error("secret could not be decrypted or encrypted: {0}")]
     Crypto(String),

@@ -32,10 +32,12 @@ pub use audit::{AuditContext, AuditEntry, AuditFilter, AuditRecord};
 pub use configs::{ConfigFilter, ConfigSummary, HealthFilter};
 pub use database_url::{DatabaseKind, DatabaseUrl};
 pub use error::StoreError;
-// EXPORT
+pub use export::{
+    EXPORT_FORMAT, ExportDocument, ExportSecrets, ExportedConfig, ImportFailure, ImportReport,
+};
 pub use keyring::{Keyring, MASTER_KEY_ENV};
 pub use page::{Page, PageRequest};
-// ROTATION
+pub use rotation::{RotateOptions, RotationReport};
 pub use users::{NewUser, Role, User, UserId};
 
 use backend::{Backend, with_backend};
@@ -273,7 +275,7 @@ pub(crate) fn stored_time(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
 }
 
-fn key_check_context(key_id: &str) -> String {
+pub(crate) fn key_check_context(key_id: &str) -> String {
     format!("key_checks/{key_id}")
 }
 
