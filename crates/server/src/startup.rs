@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(crate::api::router())
         .merge(crate::api::ops::router())
+        .merge(crate::console::router())
         .fallback(http::fallback)
         .with_state(state);
     app

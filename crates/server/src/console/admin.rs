@@ -1,0 +1,361 @@
+//! Users and API tokens, for admins. Each change is the admin API's own handler, called with
+//! the signed-in user; a new token is shown once, in the answer to the form that made it.
+
+use axum::Form;
+use axum::body::to_bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use imsbridge_domain::SecretString;
+use serde::Deserialize;
+
+use super::flash::Flash;
+use super::i18n::Texts;
+use super::pages::{TokenRowView, TokensPage, UserRowView, UsersPage};
+use super::view::{FieldView, OptionView, format_time, iso_time};
+use super::{Console, see_other_with};
+use crate::api::api_tokens::{self as api_tokens, CreateApiToken};
+use crate::api::users::{self as api_users, CreateUser};
+use crate::auth::Role;
+use crate::error::ApiError;
+use crate::extract::{Json, Path};
+use crate::state::AppState;
+
+fn require_admin(console: &Console) -> Result<(), Response> {
+    if console.caller.principal.is_admin() {
+        Ok(())
+    } else {
+        Err(console.error_page(StatusCode::FORBIDDEN, console.t().forbidden.to_owned()))
+    }
+}
+
+fn field_error(e: &ApiError, field: &str) -> Option<String> {
+    (e.body().field.as_deref() == Some(field)).then(|| e.body().message.clone())
+}
+
+// ---------------------------------------------------------------------------------------
+// Users
+// ---------------------------------------------------------------------------------------
+
+/// The add-user form.
+#[derive(Debug, Default, Deserialize)]
+pub struct UserForm {
+    csrf_token: Option<String>,
+    username: Option<String>,
+    role: Option<String>,
+    password: Option<String>,
+}
+
+fn user_fields(t: &'static Texts, form: &UserForm, error: Option<&ApiError>) -> Vec<FieldView> {
+    let role = form.role.clone().unwrap_or_else(|| "viewer".to_owned());
+    let unplaced = error.filter(|e| {
+        !matches!(
+            e.body().field.as_deref(),
+            Some("username" | "role" | "password")
+        )
+    });
+    vec![
+        FieldView::text(
+            t,
+            "username",
+            t.username,
+            form.username.clone().unwrap_or_default(),
+        )
+        .required()
+        .error(
+            error
+                .and_then(|e| field_error(e, "username"))
+                .or_else(|| unplaced.map(|e| e.body().message.clone())),
+        ),
+        FieldView::select(
+            t,
+            "role",
+            t.role,
+            vec![
+                OptionView::new("viewer", t.role_viewer, &role),
+                OptionView::new("admin", t.role_admin, &role),
+            ],
+        )
+        .error(error.and_then(|e| field_error(e, "role"))),
+        FieldView::secret(t, "password", t.password)
+            .required()
+            .error(error.and_then(|e| field_error(e, "password"))),
+    ]
+}
+
+async fn users_page(
+    state: &AppState,
+    console: &Console,
+    form: &UserForm,
+    error: Option<&ApiError>,
+) -> Response {
+    let t = console.t();
+    let users = match state.store.list_users().await {
+        Ok(u) => u,
+        Err(e) => return console.api_error_page(&ApiError::from(e)),
+    };
+    let rows = users
+        .iter()
+        .map(|u| UserRowView {
+            id: u.id.as_uuid().to_string(),
+            username: u.username.clone(),
+            role: if u.role == Role::Admin {
+                t.role_admin
+            } else {
+                t.role_viewer
+            },
+            disabled: u.disabled,
+            created: format_time(u.created_at),
+            created_iso: iso_time(u.created_at),
+            is_self: u.id.as_uuid() == console.session.user_id,
+        })
+        .collect();
+    let flash = console.flash_view(state).await;
+    let page = UsersPage {
+        page: console.chrome("users").titled(t.users).with_flash(flash),
+        users: rows,
+        fields: user_fields(t, form, error),
+    };
+    let mut response = console.page(&page);
+    if let Some(e) = error {
+        *response.status_mut() = e.status();
+    }
+    response
+}
+
+/// `GET /console/users`.
+pub async fn users(State(state): State<AppState>, console: Console) -> Response {
+    if let Err(refused) = require_admin(&console) {
+        return refused;
+    }
+    users_page(&state, &console, &UserForm::default(), None).await
+}
+
+/// `POST /console/users`.
+pub async fn add_user(
+    State(state): State<AppState>,
+    console: Console,
+    Form(form): Form<UserForm>,
+) -> Response {
+    if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
+        return refused;
+    }
+    let username = form.username.clone().unwrap_or_default();
+    let body = CreateUser {
+        username: username.clone(),
+        role: form.role.clone().unwrap_or_else(|| "viewer".to_owned()),
+        password: form
+            .password
+            .clone()
+            .filter(|p| !p.is_empty())
+            .map(SecretString::from),
+    };
+    if body.password.is_none() {
+        let e = ApiError::invalid_field("password", console.t().missing_value);
+        return users_page(&state, &console, &form, Some(&e)).await;
+    }
+    match api_users::create(State(state.clone()), console.caller.clone(), Json(body)).await {
+        Ok(_) => see_other_with("/console/users", &Flash::UserAdded(username)),
+        Err(e) if e.status() == StatusCode::FORBIDDEN => console.api_error_page(&e),
+        Err(e) => users_page(&state, &console, &form, Some(&e)).await,
+    }
+}
+
+/// A form with only the CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf_token: Option<String>,
+}
+
+/// `POST /console/users/{username}/delete`.
+pub async fn remove_user(
+    State(state): State<AppState>,
+    console: Console,
+    Path(username): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
+        return refused;
+    }
+    match api_users::delete(State(state), console.caller.clone(), Path(username.clone())).await {
+        Ok(_) => see_other_with("/console/users", &Flash::UserRemoved(username)),
+        Err(e) => console.api_error_page(&e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// API tokens
+// ---------------------------------------------------------------------------------------
+
+/// The new-token form.
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenForm {
+    csrf_token: Option<String>,
+    name: Option<String>,
+    scope: Option<String>,
+    expires_in_days: Option<String>,
+}
+
+fn token_fields(t: &'static Texts, form: &TokenForm, error: Option<&ApiError>) -> Vec<FieldView> {
+    let unplaced = error.filter(|e| {
+        !matches!(
+            e.body().field.as_deref(),
+            Some("name" | "scope" | "expires_in_days")
+        )
+    });
+    vec![
+        FieldView::text(
+            t,
+            "name",
+            t.token_name,
+            form.name.clone().unwrap_or_default(),
+        )
+        .required()
+        .placeholder("ci-pipeline")
+        .error(
+            error
+                .and_then(|e| field_error(e, "name"))
+                .or_else(|| unplaced.map(|e| e.body().message.clone())),
+        ),
+        FieldView::text(
+            t,
+            "scope",
+            t.token_scope,
+            form.scope.clone().unwrap_or_else(|| "read".to_owned()),
+        )
+        .required()
+        .mono()
+        .hint("admin · read · token:<name>[,<name>…]")
+        .error(error.and_then(|e| field_error(e, "scope"))),
+        FieldView::text(
+            t,
+            "expires_in_days",
+            t.token_expires,
+            form.expires_in_days
+                .clone()
+                .unwrap_or_else(|| "90".to_owned()),
+        )
+        .hint(t.days)
+        .error(error.and_then(|e| field_error(e, "expires_in_days"))),
+    ]
+}
+
+async fn tokens_page(
+    state: &AppState,
+    console: &Console,
+    form: &TokenForm,
+    error: Option<&ApiError>,
+    new_token: Option<String>,
+) -> Response {
+    let t = console.t();
+    let views = match api_tokens::list(State(state.clone()), console.caller.clone()).await {
+        Ok(Json(v)) => v,
+        Err(e) => return console.api_error_page(&e),
+    };
+    let tokens = views
+        .iter()
+        .map(|v| TokenRowView {
+            id: v.id.to_string(),
+            name: v.name.clone(),
+            prefix: v.prefix.clone(),
+            scope: v.scope.clone(),
+            created: format_time(v.created_at),
+            last_used: v
+                .last_used_at
+                .map_or_else(|| t.never.to_owned(), format_time),
+            revoked: v.revoked_at.is_some(),
+        })
+        .collect();
+    let flash = console.flash_view(state).await;
+    let page = TokensPage {
+        page: console
+            .chrome("tokens")
+            .titled(t.api_tokens)
+            .with_flash(flash),
+        new_token,
+        tokens,
+        fields: token_fields(t, form, error),
+    };
+    let mut response = console.page(&page);
+    if let Some(e) = error {
+        *response.status_mut() = e.status();
+    }
+    response
+}
+
+/// `GET /console/tokens`.
+pub async fn tokens(State(state): State<AppState>, console: Console) -> Response {
+    if let Err(refused) = require_admin(&console) {
+        return refused;
+    }
+    tokens_page(&state, &console, &TokenForm::default(), None, None).await
+}
+
+/// `POST /console/tokens`: makes a token and shows it, this once, in the answer.
+pub async fn new_token(
+    State(state): State<AppState>,
+    console: Console,
+    Form(form): Form<TokenForm>,
+) -> Response {
+    if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
+        return refused;
+    }
+    let days = match form
+        .expires_in_days
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+    {
+        None => None,
+        Some(d) => match d.parse::<u32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                let e = ApiError::invalid_field("expires_in_days", console.t().missing_value);
+                return tokens_page(&state, &console, &form, Some(&e), None).await;
+            }
+        },
+    };
+    let body = CreateApiToken {
+        name: form.name.clone().unwrap_or_default(),
+        scope: form.scope.clone().unwrap_or_default(),
+        expires_in_days: days,
+    };
+    match api_tokens::create(State(state.clone()), console.caller.clone(), Json(body)).await {
+        Ok(response) => {
+            let token = to_bytes(response.into_body(), 64 * 1024)
+                .await
+                .ok()
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_owned));
+            let mut page = tokens_page(&state, &console, &TokenForm::default(), None, token).await;
+            *page.status_mut() = StatusCode::CREATED;
+            page
+        }
+        Err(e) if e.status() == StatusCode::FORBIDDEN => console.api_error_page(&e),
+        Err(e) => tokens_page(&state, &console, &form, Some(&e), None).await,
+    }
+}
+
+/// `POST /console/tokens/{id}/revoke`.
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfOnly>,
+) -> Response {
+    if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
+        return refused;
+    }
+    let name = match api_tokens::list(State(state.clone()), console.caller.clone()).await {
+        Ok(Json(v)) => v
+            .into_iter()
+            .find(|t| t.id.to_string() == id)
+            .map(|t| t.name)
+            .unwrap_or_default(),
+        Err(e) => return console.api_error_page(&e),
+    };
+    match api_tokens::revoke(State(state), console.caller.clone(), Path(id)).await {
+        Ok(_) => see_other_with("/console/tokens", &Flash::TokenRevoked(name)),
+        Err(e) => console.api_error_page(&e),
+    }
+}

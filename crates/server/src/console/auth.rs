@@ -1,0 +1,203 @@
+//! Sign in, sign out and the language switch. Signing in and out go through the API's own
+//! session handlers, so throttling, auditing and the cookie are the same.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use imsbridge_domain::SecretString;
+use serde::Deserialize;
+
+use super::flash::Flash;
+use super::i18n::{LANG_COOKIE, Lang};
+use super::pages::LoginPage;
+use super::view::{Chrome, is_local_path};
+use super::{Console, render, see_other, see_other_with};
+use crate::api::session::{self, Login};
+use crate::auth::session_of;
+use crate::extract::Json;
+use crate::http::{ClientAddr, RequestId};
+use crate::state::AppState;
+
+/// `?next=` of the login page.
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+fn safe_next(next: Option<&str>) -> String {
+    next.filter(|n| is_local_path(n) && n.starts_with("/console"))
+        .unwrap_or("/console/integrations")
+        .to_owned()
+}
+
+fn render_login(
+    lang: Lang,
+    flash: Option<Flash>,
+    error: Option<String>,
+    username: String,
+    next: String,
+) -> Response {
+    let t = lang.texts();
+    let flash_view = match flash {
+        Some(Flash::SignedOut) => Some(super::view::FlashView {
+            kind: "info",
+            title: t.signed_out.to_owned(),
+            message: String::new(),
+            details: Vec::new(),
+        }),
+        _ => None,
+    };
+    let had_flash = flash_view.is_some();
+    let page = LoginPage {
+        page: Chrome::new(lang, None, String::new(), "")
+            .titled(t.sign_in)
+            .at(format!(
+                "/console/login?next={}",
+                super::view::encode_query(&next)
+            ))
+            .with_flash(flash_view),
+        error,
+        username,
+        next,
+    };
+    let mut response = render(&page);
+    if had_flash {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, Flash::clear_cookie());
+    }
+    response
+}
+
+/// `GET /console/login`.
+pub async fn login_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref());
+    if session_of(&state, &headers).is_some() {
+        return see_other(&next);
+    }
+    render_login(
+        lang,
+        Flash::from_headers(&headers),
+        None,
+        String::new(),
+        next,
+    )
+}
+
+/// The login form.
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+/// `POST /console/login`: the API's login; on success 303 to where the user was going.
+pub async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    client: ClientAddr,
+    request_id: RequestId,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(form.next.as_deref());
+    let result = session::login(
+        State(state),
+        client,
+        request_id,
+        Json(Login {
+            username: form.username.clone(),
+            password: SecretString::from(form.password),
+        }),
+    )
+    .await;
+    match result {
+        Ok(api_response) => {
+            let mut response = see_other(&next);
+            for cookie in api_response.headers().get_all(header::SET_COOKIE) {
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, cookie.clone());
+            }
+            response
+        }
+        Err(e) => {
+            let t = lang.texts();
+            let message = if e.status() == StatusCode::UNAUTHORIZED {
+                t.login_failed.to_owned()
+            } else {
+                e.body().message.clone()
+            };
+            let mut response = render_login(lang, None, Some(message), form.username, next);
+            *response.status_mut() = e.status();
+            response
+        }
+    }
+}
+
+/// The logout form.
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf_token: Option<String>,
+}
+
+/// `POST /console/logout`: the API's logout, then back to the login page.
+pub async fn logout(
+    State(state): State<AppState>,
+    console: Console,
+    client: ClientAddr,
+    request_id: RequestId,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Response {
+    if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
+        return refused;
+    }
+    let mut response = see_other_with("/console/login", &Flash::SignedOut);
+    match session::logout(State(state), client, request_id, headers).await {
+        Ok(api_response) => {
+            for cookie in api_response.headers().get_all(header::SET_COOKIE) {
+                response
+                    .headers_mut()
+                    .append(header::SET_COOKIE, cookie.clone());
+            }
+            response
+        }
+        Err(e) => console.api_error_page(&e),
+    }
+}
+
+/// `?lang=ko&next=/console/...`.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+    next: Option<String>,
+}
+
+/// `GET /console/lang`: remembers the chosen language for a year and returns to the page.
+/// A preference only, so a GET link is fine (and works without JavaScript).
+pub async fn switch_language(Query(q): Query<LangQuery>) -> Response {
+    let next = q
+        .next
+        .as_deref()
+        .filter(|n| is_local_path(n) && (n.starts_with("/console") || *n == "/"))
+        .unwrap_or("/console/integrations")
+        .to_owned();
+    let mut response = see_other(&next);
+    if let Some(lang) = q.lang.as_deref().and_then(Lang::parse) {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response.into_response()
+}

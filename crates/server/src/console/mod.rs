@@ -1,0 +1,286 @@
+//! The web console: server-rendered pages for the seed's workflow (Tools › Security › Adobe
+//! IMS Integrations: list, Create, Properties, the Authentication Type switch, Save & Close,
+//! Check Health), the audit trail, users and API tokens, in English and Korean.
+//!
+//! The console owns no rules. Every change goes through the admin API's own handlers (called
+//! in-process with the signed-in user as the [`Caller`]) or the shared
+//! [`migration::migrate`](crate::migration::migrate), so the console and the API cannot
+//! disagree. Forms post, the server answers 303 to a page that shows a flash message
+//! (POST → 303 → GET); every form carries the session's CSRF token.
+
+mod admin;
+pub mod assets;
+mod audit;
+mod auth;
+pub mod flash;
+pub mod i18n;
+mod integrations;
+pub mod pages;
+pub mod view;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use imsbridge_domain::Name;
+
+use crate::auth::sessions::Session;
+use crate::auth::{Caller, Principal, Role, audit_context, session_of};
+use crate::error::ApiError;
+use crate::state::AppState;
+use flash::Flash;
+use i18n::{Lang, Texts};
+use pages::ErrorPage;
+use view::{Chrome, FlashView, UserChrome};
+
+/// Every console route, to merge into the application's router.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console/integrations") }))
+        .route(
+            "/console",
+            get(|| async { Redirect::to("/console/integrations") }),
+        )
+        .route(
+            "/console/",
+            get(|| async { Redirect::to("/console/integrations") }),
+        )
+        .route("/console/assets/{file}", get(assets::serve))
+        .route("/console/lang", get(auth::switch_language))
+        .route("/console/login", get(auth::login_page).post(auth::login))
+        .route("/console/logout", post(auth::logout))
+        .route(
+            "/console/integrations",
+            get(integrations::list).post(integrations::create),
+        )
+        .route("/console/integrations/_new", get(integrations::new_form))
+        .route(
+            "/console/integrations/_selection",
+            post(integrations::selection),
+        )
+        .route(
+            "/console/integrations/{name}",
+            get(integrations::properties).post(integrations::save),
+        )
+        .route(
+            "/console/integrations/{name}/health",
+            post(integrations::check_health),
+        )
+        .route(
+            "/console/integrations/{name}/delete",
+            get(integrations::confirm_delete).post(integrations::delete),
+        )
+        .route("/console/audit", get(audit::page))
+        .route("/console/users", get(admin::users).post(admin::add_user))
+        .route("/console/users/{username}/delete", post(admin::remove_user))
+        .route("/console/tokens", get(admin::tokens).post(admin::new_token))
+        .route("/console/tokens/{id}/revoke", post(admin::revoke_token))
+}
+
+/// A signed-in request to a console page: who, in which language, and the flash it carries.
+pub struct Console {
+    /// The session.
+    pub session: Session,
+    /// The caller, as the API handlers take it.
+    pub caller: Caller,
+    /// The page language.
+    pub lang: Lang,
+    /// The request's path and query.
+    pub path: String,
+    /// The flash message from the previous request.
+    pub flash: Option<Flash>,
+}
+
+impl FromRequestParts<AppState> for Console {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let lang = Lang::of_request(parts);
+        let path = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
+        let Some(session) = session_of(state, &parts.headers) else {
+            let next = if parts.method == axum::http::Method::GET {
+                path
+            } else {
+                "/console/integrations".to_owned()
+            };
+            return Err(see_other(&format!(
+                "/console/login?next={}",
+                view::encode_query(&next)
+            )));
+        };
+        let principal = Principal::User {
+            id: session.user_id,
+            username: session.username.clone(),
+            role: session.role,
+        };
+        let audit = audit_context(parts, principal.actor());
+        Ok(Self {
+            caller: Caller {
+                principal,
+                audit,
+                session: Some(session.clone()),
+            },
+            session,
+            lang,
+            path,
+            flash: Flash::from_headers(&parts.headers),
+        })
+    }
+}
+
+impl Console {
+    /// The labels of the page language.
+    pub fn t(&self) -> &'static Texts {
+        self.lang.texts()
+    }
+
+    /// The frame of a page under navigation item `nav`.
+    pub fn chrome(&self, nav: &'static str) -> Chrome {
+        Chrome::new(
+            self.lang,
+            Some(UserChrome {
+                username: self.session.username.clone(),
+                admin: self.session.role == Role::Admin,
+            }),
+            self.session.csrf_token.clone(),
+            nav,
+        )
+        .at(self.path.clone())
+    }
+
+    /// Refuses a form whose CSRF token is not this session's.
+    pub fn check_csrf(&self, presented: Option<&str>) -> Result<(), Response> {
+        if presented.is_some_and(|p| self.session.csrf_matches(p)) {
+            Ok(())
+        } else {
+            Err(self.error_page(StatusCode::FORBIDDEN, self.t().csrf_failed.to_owned()))
+        }
+    }
+
+    /// An error page.
+    pub fn error_page(&self, status: StatusCode, message: String) -> Response {
+        let page = ErrorPage {
+            page: self.chrome("").titled(self.t().error_heading),
+            message,
+        };
+        let mut response = render(&page);
+        *response.status_mut() = status;
+        response
+    }
+
+    /// The error page for an API error: what the API would have said, in the page's frame.
+    pub fn api_error_page(&self, e: &ApiError) -> Response {
+        let t = self.t();
+        let message = match e.status() {
+            StatusCode::NOT_FOUND => t.not_found.to_owned(),
+            StatusCode::FORBIDDEN => t.forbidden.to_owned(),
+            s if s.is_server_error() => t.internal_error.to_owned(),
+            _ => e.body().message.clone(),
+        };
+        self.error_page(e.status(), message)
+    }
+
+    /// The flash of this request, in the page language (health results are read back from
+    /// the store, so that IMS's own reason and debug id are shown).
+    pub async fn flash_view(&self, state: &AppState) -> Option<FlashView> {
+        let t = self.t();
+        let simple = |kind: &'static str, title: &str, message: String| FlashView {
+            kind,
+            title: title.to_owned(),
+            message,
+            details: Vec::new(),
+        };
+        Some(match self.flash.as_ref()? {
+            Flash::Created(title) => simple("success", t.flash_created, title.clone()),
+            Flash::Saved(title) => simple("success", t.flash_saved, title.clone()),
+            Flash::Migrated(title) => simple("success", t.flash_migrated, title.clone()),
+            Flash::Deleted(title) => simple("success", t.flash_deleted, title.clone()),
+            Flash::SignedOut => simple("info", t.signed_out, String::new()),
+            Flash::SelectFirst => simple("info", t.select_hint, String::new()),
+            Flash::UserAdded(name) => simple("success", t.flash_user_added, name.clone()),
+            Flash::UserRemoved(name) => simple("success", t.flash_user_removed, name.clone()),
+            Flash::TokenRevoked(name) => simple("success", t.flash_token_revoked, name.clone()),
+            Flash::CsrfFailed => simple("error", t.csrf_failed, String::new()),
+            Flash::Unchanged => simple("info", t.flash_unchanged, String::new()),
+            Flash::Health(name) => {
+                let name = Name::parse(name).ok()?;
+                let summary = state.store.get_config_summary(&name).await.ok()??;
+                let health = summary.health?;
+                let ok = health.status == imsbridge_domain::HealthStatus::Healthy;
+                let mut details = vec![(t.title.to_owned(), summary.title.to_string())];
+                if !ok {
+                    if let Some(code) = health.error_code.clone() {
+                        details.push((t.ims_error.to_owned(), code));
+                    }
+                    if let Some(id) = health.debug_id.clone() {
+                        details.push((t.debug_id.to_owned(), id));
+                    }
+                }
+                FlashView {
+                    kind: if ok { "success" } else { "error" },
+                    title: if ok {
+                        t.health_success.to_owned()
+                    } else {
+                        t.flash_health_failed.to_owned()
+                    },
+                    message: if ok {
+                        String::new()
+                    } else {
+                        health.message.clone()
+                    },
+                    details,
+                }
+            }
+        })
+    }
+
+    /// Renders a page and, if it showed a flash, clears the flash cookie.
+    pub fn page(&self, template: &impl Template) -> Response {
+        let mut response = render(template);
+        if self.flash.is_some() {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, Flash::clear_cookie());
+        }
+        response
+    }
+}
+
+/// Renders a template as HTML (500 with a plain message if rendering fails).
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "a console template failed to render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the page could not be rendered; it has been logged",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// 303 See Other to `location`.
+pub fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// 303 to `location`, carrying a flash message.
+pub fn see_other_with(location: &str, flash: &Flash) -> Response {
+    let mut response = see_other(location);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, flash.cookie());
+    response
+}
