@@ -1,0 +1,102 @@
+use std::io::Write as _;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use imsbridge_domain::{ExposeSecret, SystemClock};
+use imsbridge_emulator::{ClockMode, Emulator, EmulatorConfig};
+use imsbridge_server::{Application, Dependencies, bootstrap_admin};
+
+use crate::cli::ServeArgs;
+use crate::commands::{demo, open};
+use crate::settings::Settings;
+
+/// `imsbridge serve`: serves until Ctrl-C or SIGTERM.
+pub async fn run(
+    args: ServeArgs,
+    mut settings: Settings,
+    data_dir_given: bool,
+) -> anyhow::Result<()> {
+    if let Some(listen) = args.listen {
+        settings.server.listen = listen;
+    }
+    if args.demo {
+        return run_demo(settings, data_dir_given).await;
+    }
+    let store = open::store(&settings).await?;
+    let provider = open::provider(&settings)?;
+    if let Some(otp) =
+        bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?
+    {
+        // Printed, not logged: log files are kept and shipped; this must be seen once.
+        println!("Created the first admin user; this password is shown only once.");
+        println!("admin password: {}", otp.password.expose_secret());
+    }
+    let app = Application::build(settings.server, Dependencies::new(store, provider)).await?;
+    announce(&app)?;
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Result<()> {
+    // A fresh store every time: the emulator's credentials live in memory and are new on
+    // every start, so configurations from an earlier demo would point at nothing.
+    let _temp;
+    if data_dir_given {
+        let dir = settings.ensure_data_dir()?;
+        let empty = std::fs::read_dir(dir)?.next().is_none();
+        anyhow::ensure!(
+            empty,
+            "--demo needs an empty data directory, and {} is not empty; leave out --data-dir to use a temporary one",
+            dir.display()
+        );
+    } else {
+        let temp = tempfile::Builder::new()
+            .prefix("imsbridge-demo-")
+            .tempdir()?;
+        settings.data_dir = temp.path().to_path_buf();
+        _temp = temp;
+    }
+    settings.database_url = None;
+    let emulator = Emulator::spawn_with(EmulatorConfig {
+        clock: ClockMode::System,
+        ..EmulatorConfig::default()
+    })
+    .await
+    .context("could not start the IMS emulator")?;
+    let store = open::store(&settings).await?;
+    let seeded = demo::seed(&emulator, &store).await?;
+    let provider = open::provider(&settings)?;
+    let otp = bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?;
+    let app = Application::build(
+        settings.server,
+        Dependencies {
+            store,
+            provider,
+            clock: Arc::new(SystemClock),
+        },
+    )
+    .await?;
+    println!(
+        "Demo mode: an IMS emulator runs at {} with demo credentials.",
+        emulator.base_url()
+    );
+    println!("Demo configurations: {}", seeded.names.join(", "));
+    if let Some(otp) = otp {
+        println!("admin user: {}", otp.username);
+        println!("admin password: {}", otp.password.expose_secret());
+    }
+    announce(&app)?;
+    let result = app.run_until_stopped().await;
+    emulator.shutdown().await;
+    result?;
+    Ok(())
+}
+
+/// Prints the address line that scripts and tests wait for.
+fn announce(app: &Application) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "imsbridge listening on http://{}", app.local_addr())?;
+    writeln!(out, "Open http://{}/ in a browser.", app.local_addr())?;
+    out.flush()?;
+    Ok(())
+}

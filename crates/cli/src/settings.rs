@@ -1,0 +1,229 @@
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use figment::Figment;
+use figment::providers::{Env, Format as _, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::GlobalArgs;
+
+/// Settings, layered: defaults, then the TOML file, then `IMSBRIDGE_*` variables, then flags.
+///
+/// Nested keys use a double underscore in the environment: `IMSBRIDGE_SERVER__LISTEN`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Where the SQLite database and the master key file live.
+    pub data_dir: PathBuf,
+    /// Database URL; SQLite in `data_dir` when absent.
+    pub database_url: Option<String>,
+    /// `text` or `json`.
+    pub log_format: LogFormat,
+    /// A `tracing` filter such as `info` or `imsbridge=debug,info`.
+    pub log_level: String,
+    /// The HTTP server: listen address, TLS, sessions, limits.
+    pub server: imsbridge_server::Settings,
+    /// The IMS client.
+    pub ims: ImsSettings,
+}
+
+/// How imsbridge talks to Adobe IMS.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ImsSettings {
+    /// Limit for establishing a connection, in seconds.
+    pub connect_timeout_secs: u64,
+    /// Limit for a whole request, in seconds.
+    pub request_timeout_secs: u64,
+}
+
+impl Default for ImsSettings {
+    fn default() -> Self {
+        let d = imsbridge_ims::ImsClientOptions::default();
+        Self {
+            connect_timeout_secs: d.connect_timeout.as_secs(),
+            request_timeout_secs: d.request_timeout.as_secs(),
+        }
+    }
+}
+
+impl ImsSettings {
+    /// The IMS client's options.
+    pub fn client_options(&self) -> imsbridge_ims::ImsClientOptions {
+        imsbridge_ims::ImsClientOptions {
+            connect_timeout: std::time::Duration::from_secs(self.connect_timeout_secs.max(1)),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs.max(1)),
+            ..imsbridge_ims::ImsClientOptions::default()
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./imsbridge-data"),
+            database_url: None,
+            log_format: LogFormat::Text,
+            log_level: "info".to_owned(),
+            server: imsbridge_server::Settings::default(),
+            ims: ImsSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// The top-level keys; environment variables are matched against these.
+    const TOP_LEVEL_KEYS: &'static [&'static str] = &[
+        "data_dir",
+        "database_url",
+        "log_format",
+        "log_level",
+        "server",
+        "ims",
+    ];
+
+    /// Loads settings for the given flags, from the process environment.
+    pub fn load(global: &GlobalArgs) -> anyhow::Result<Self> {
+        Self::load_from(global, Env::prefixed("IMSBRIDGE_").split("__"))
+    }
+
+    fn load_from(global: &GlobalArgs, env: Env) -> anyhow::Result<Self> {
+        // Only variables naming a setting are read: IMSBRIDGE_TOKEN, IMSBRIDGE_MASTER_KEY and
+        // friends are read elsewhere, and a stray variable must not stop the program.
+        let env = env.filter(|key| {
+            let top = key.as_str().split('.').next().unwrap_or_default();
+            Self::TOP_LEVEL_KEYS.contains(&top)
+        });
+        // Missing keys take their defaults through `#[serde(default)]`.
+        let mut figment = Figment::new();
+        let file = match &global.config {
+            Some(path) => {
+                if !path.is_file() {
+                    anyhow::bail!(
+                        "settings file {} does not exist; pass an existing TOML file to --config or leave it out",
+                        path.display()
+                    );
+                }
+                Some(path.clone())
+            }
+            None => {
+                let dir = global
+                    .data_dir
+                    .clone()
+                    .unwrap_or_else(|| Settings::default().data_dir);
+                let candidate = dir.join("imsbridge.toml");
+                candidate.is_file().then_some(candidate)
+            }
+        };
+        if let Some(file) = &file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(env);
+        if let Some(dir) = &global.data_dir {
+            figment = figment.merge(Serialized::default("data_dir", dir));
+        }
+        if let Some(url) = &global.database_url {
+            figment = figment.merge(Serialized::default("database_url", url));
+        }
+        if let Some(format) = &global.log_format {
+            figment = figment.merge(Serialized::default("log_format", format));
+        }
+        figment.extract().map_err(|e| {
+            let source = file.as_deref().map_or_else(
+                || "the environment or flags".to_owned(),
+                |f| format!("{} or the environment", f.display()),
+            );
+            anyhow::anyhow!("invalid settings in {source}: {e}")
+        })
+    }
+
+    /// The data directory, created if missing.
+    pub fn ensure_data_dir(&self) -> anyhow::Result<&Path> {
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!(
+                "could not create the data directory {}",
+                self.data_dir.display()
+            )
+        })?;
+        Ok(&self.data_dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(dir: &Path) -> GlobalArgs {
+        GlobalArgs {
+            config: None,
+            data_dir: Some(dir.to_path_buf()),
+            database_url: None,
+            log_format: None,
+        }
+    }
+
+    #[test]
+    fn flags_override_the_environment_which_overrides_the_file() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.create_file(
+                "imsbridge.toml",
+                "log_level = \"debug\"\nlog_format = \"json\"\n",
+            )?;
+            jail.set_env("IMSBRIDGE_LOG_LEVEL", "warn");
+            let mut global = args(&dir);
+            let s = Settings::load(&global).map_err(|e| e.to_string())?;
+            assert_eq!(s.log_level, "warn", "environment beats file");
+            assert_eq!(s.log_format, LogFormat::Json, "file beats default");
+            global.log_format = Some("text".into());
+            let s = Settings::load(&global).map_err(|e| e.to_string())?;
+            assert_eq!(s.log_format, LogFormat::Text, "flag beats file");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_setting_is_a_clear_error_naming_the_file() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.create_file("imsbridge.toml", "lgo_level = \"debug\"\n")?;
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("lgo_level"), "{err}");
+            assert!(err.contains("imsbridge.toml"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_settings_file_named_by_flag_is_an_error() {
+        let global = GlobalArgs {
+            config: Some(PathBuf::from("/nonexistent/imsbridge.toml")),
+            data_dir: None,
+            database_url: None,
+            log_format: None,
+        };
+        let err = Settings::load(&global).unwrap_err().to_string();
+        assert!(err.contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_log_format_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.set_env("IMSBRIDGE_LOG_FORMAT", "xml");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("xml") || err.contains("log_format"), "{err}");
+            Ok(())
+        });
+    }
+}
