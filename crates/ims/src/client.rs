@@ -1,6 +1,7 @@
 //! One request to IMS: OAuth client credentials or the JWT exchange. No cache, no retries.
 
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 
 use crate::error::ImsError;
 use crate::jwt::build_assertion;
-use crate::token::{AccessToken, Grant};
+use crate::token::{AccessToken, Grant, SharedSecret};
 
 /// Path of the OAuth client credentials grant.
 pub(crate) const TOKEN_PATH: &str = "/ims/token/v3";
@@ -215,8 +216,8 @@ impl ImsClient {
             return Err(malformed("access_token is empty".into()));
         }
         Ok(AccessToken {
-            token: parsed.access_token,
-            token_type: parsed.token_type.unwrap_or_else(|| "bearer".into()),
+            token: SharedSecret::new(parsed.access_token),
+            token_type: parsed.token_type.map_or_else(|| "bearer".into(), Arc::from),
             expires_at: received_at + lifetime,
             issued_at: received_at,
         })

@@ -25,4 +25,4 @@ pub use error::{ImsError, TokenError};
 pub use jwt::build_assertion;
 pub use provider::{ProviderOptions, ProviderStats, TokenProvider};
 pub use retry::{ClockSleeper, RetryPolicy, Sleeper, TokioSleeper};
-pub use token::{AccessToken, Grant, TokenRequest};
+pub use token::{AccessToken, Grant, SharedSecret, TokenRequest};

@@ -1,19 +1,67 @@
 //! Access tokens and what a caller asks of one.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+
+/// A secret that clones without copying: clones share one buffer, which is zeroized when
+/// the last clone drops. Read it with [`ExposeSecret::expose_secret`]; `Debug` redacts it,
+/// and there is no `Display` or `Serialize`.
+///
+/// Access tokens are handed out millions of times a second from the cache; copying and
+/// zeroizing a kilobyte-long JWT for each would cost more than the whole lookup.
+#[derive(Clone)]
+pub struct SharedSecret(Arc<SecretString>);
+
+impl SharedSecret {
+    /// Wraps a secret.
+    pub fn new(secret: SecretString) -> Self {
+        Self(Arc::new(secret))
+    }
+}
+
+impl ExposeSecret<str> for SharedSecret {
+    fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl fmt::Debug for SharedSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SharedSecret([REDACTED])")
+    }
+}
+
+impl From<SecretString> for SharedSecret {
+    fn from(secret: SecretString) -> Self {
+        Self::new(secret)
+    }
+}
+
+impl From<String> for SharedSecret {
+    fn from(secret: String) -> Self {
+        Self::new(SecretString::from(secret))
+    }
+}
+
+impl From<&str> for SharedSecret {
+    fn from(secret: &str) -> Self {
+        Self::new(SecretString::from(secret))
+    }
+}
 
 /// An IMS access token and its lifetime, measured on the local clock.
 ///
-/// `Debug` shows `[REDACTED]` for the token itself.
+/// `Debug` shows `[REDACTED]` for the token itself. Cloning is cheap (no copy of the token).
 #[derive(Clone, Debug)]
 pub struct AccessToken {
     /// The bearer token.
-    pub token: SecretString,
+    pub token: SharedSecret,
     /// The token type IMS reported, normally `bearer`.
-    pub token_type: String,
+    pub token_type: Arc<str>,
     /// When the token stops being valid (local receive time plus IMS's `expires_in`).
     pub expires_at: DateTime<Utc>,
     /// When the response carrying the token was received.

@@ -171,7 +171,7 @@ async fn an_oauth_configuration_gets_a_token_the_emulator_accepts() {
         .await
         .unwrap();
     assert!(h.emulator.is_token_valid(&expose(&token)));
-    assert_eq!(token.token_type, "bearer");
+    assert_eq!(&*token.token_type, "bearer");
     // token v3 answers expires_in in seconds (86399).
     assert_eq!(token.lifetime(), Duration::from_secs(86_399));
     assert_eq!(token.issued_at, h.clock.now_utc());
