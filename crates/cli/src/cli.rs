@@ -39,6 +39,15 @@ pub enum Command {
     Serve(ServeArgs),
     /// Run the local Adobe IMS and Developer Console emulator.
     Emulator(EmulatorArgs),
+    /// Integration configurations: over the admin API, or export/import on the store.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Fetch an integration's IMS access token from a running server.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Local users of the console and the API.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Database maintenance.
     #[command(subcommand)]
     Db(DbCommand),
@@ -94,4 +103,295 @@ pub enum KeysCommand {
     },
     /// Drop keys that nothing is sealed with any more from the key file.
     Retire,
+}
+
+/// Where the admin API is and how to authenticate to it.
+#[derive(Debug, Args)]
+pub struct RemoteArgs {
+    /// The server's address.
+    #[arg(long, env = "IMSBRIDGE_ADDR", default_value = "http://127.0.0.1:8080")]
+    pub addr: String,
+    /// An API token (`ibt_…`); read from the environment rather than typed where possible.
+    #[arg(long, env = "IMSBRIDGE_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned table or lines of text.
+    Table,
+    /// JSON as the API returns it.
+    Json,
+}
+
+/// Where a client secret comes from: never the command line itself.
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// Read the client secret from this file.
+    #[arg(long, value_name = "FILE", group = "secret")]
+    pub client_secret_file: Option<PathBuf>,
+    /// Read the client secret from this environment variable.
+    #[arg(long, value_name = "VAR", group = "secret")]
+    pub client_secret_env: Option<String>,
+    /// Read the client secret from standard input.
+    #[arg(long, group = "secret")]
+    pub client_secret_stdin: bool,
+}
+
+/// The OAuth Server-to-Server fields from the Developer Console.
+#[derive(Debug, Args)]
+pub struct OAuthArgs {
+    /// Client ID.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Scopes, comma or space separated.
+    #[arg(long)]
+    pub scopes: Option<String>,
+    /// Organization ID (`<24 hex>@AdobeOrg`).
+    #[arg(long)]
+    pub org_id: Option<String>,
+    /// Technical account ID (`…@techacct.adobe.com`).
+    #[arg(long)]
+    pub technical_account_id: Option<String>,
+    /// The Developer Console's project JSON; fills the fields not given.
+    #[arg(long, value_name = "FILE")]
+    pub project_json: Option<PathBuf>,
+    /// The client secret's source.
+    #[command(flatten)]
+    pub secret: SecretArgs,
+}
+
+/// Where a passphrase comes from.
+#[derive(Debug, Args)]
+pub struct PassphraseArgs {
+    /// Read the passphrase from this environment variable.
+    #[arg(long, value_name = "VAR", group = "passphrase")]
+    pub passphrase_env: Option<String>,
+    /// Read the passphrase from this file.
+    #[arg(long, value_name = "FILE", group = "passphrase")]
+    pub passphrase_file: Option<PathBuf>,
+    /// Read the passphrase from standard input.
+    #[arg(long, group = "passphrase")]
+    pub passphrase_stdin: bool,
+}
+
+/// Options of `config export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write here (mode 0600) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Include the secrets, sealed under a passphrase.
+    #[arg(long)]
+    pub include_secrets: bool,
+    /// The passphrase.
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+/// Options of `config import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file made by `imsbridge config export`.
+    pub file: PathBuf,
+    /// The passphrase the secrets were sealed with.
+    #[command(flatten)]
+    pub passphrase: PassphraseArgs,
+}
+
+/// `imsbridge config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// List configurations.
+    List {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// `oauth` or `jwt`.
+        #[arg(long)]
+        auth_type: Option<String>,
+        /// A solution key such as `target`.
+        #[arg(long)]
+        cloud_solution: Option<String>,
+        /// `customer` or `auto-provisioned`.
+        #[arg(long)]
+        origin: Option<String>,
+        /// `healthy`, `unhealthy` or `unchecked`.
+        #[arg(long)]
+        health: Option<String>,
+        /// Search in titles and names.
+        #[arg(long)]
+        search: Option<String>,
+        /// Page size.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// Items to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+    /// Show one configuration (never its secrets).
+    Show {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// The configuration's name.
+        name: String,
+    },
+    /// Create an OAuth Server-to-Server configuration.
+    Create {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// Unique name (lowercase letters, digits and '-').
+        #[arg(long)]
+        name: String,
+        /// Title.
+        #[arg(long)]
+        title: Option<String>,
+        /// Cloud solution: target, analytics, launch, asset-compute, stock, brand-portal,
+        /// campaign, automated-forms-conversion or other:<name>.
+        #[arg(long)]
+        cloud_solution: String,
+        /// IMS base URL (default https://ims-na1.adobelogin.com).
+        #[arg(long)]
+        authorization_server: Option<String>,
+        /// The OAuth fields.
+        #[command(flatten)]
+        oauth: OAuthArgs,
+    },
+    /// Change an OAuth configuration read at a revision.
+    Update {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// The configuration's name.
+        name: String,
+        /// The revision you read (`config show`); a newer one means someone else changed it.
+        #[arg(long)]
+        revision: u64,
+        /// New title.
+        #[arg(long)]
+        title: Option<String>,
+        /// New cloud solution.
+        #[arg(long)]
+        cloud_solution: Option<String>,
+        /// New IMS base URL.
+        #[arg(long)]
+        authorization_server: Option<String>,
+        /// New OAuth fields.
+        #[command(flatten)]
+        oauth: OAuthArgs,
+    },
+    /// Migrate a JWT configuration to OAuth Server-to-Server.
+    Migrate {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// The configuration's name.
+        name: String,
+        /// The revision you read.
+        #[arg(long)]
+        revision: u64,
+        /// Save without first fetching a token with the new details.
+        #[arg(long)]
+        no_verify: bool,
+        /// The new OAuth fields; client id, org id and scopes default to the JWT ones.
+        #[command(flatten)]
+        oauth: OAuthArgs,
+    },
+    /// Delete a configuration.
+    Delete {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// The configuration's name.
+        name: String,
+        /// Refuse if the configuration changed since this revision.
+        #[arg(long)]
+        revision: Option<u64>,
+    },
+    /// Check Health: fetch a fresh token and record the result.
+    Health {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// The configuration's name.
+        name: String,
+    },
+    /// Export every configuration as JSON (directly from the store).
+    Export(ExportArgs),
+    /// Import configurations exported by `config export` (directly into the store).
+    Import(ImportArgs),
+}
+
+/// `imsbridge token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Print an integration's access token (what an integration would fetch).
+    Get {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format: the bare token, or the whole answer as JSON.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// The configuration's name.
+        name: String,
+        /// Seconds the token must still be valid for.
+        #[arg(long)]
+        min_validity: Option<u64>,
+        /// Fetch a new token even if a cached one is valid.
+        #[arg(long)]
+        force_refresh: bool,
+    },
+}
+
+/// `imsbridge users …` (directly on the store).
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a user; the password is read from standard input or generated and printed once.
+    Add {
+        /// User name.
+        username: String,
+        /// `admin` or `viewer`.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a user's password (read from standard input, or generated and printed once).
+    Passwd {
+        /// User name.
+        username: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Remove a user.
+    Remove {
+        /// User name.
+        username: String,
+    },
+    /// List users.
+    List,
 }

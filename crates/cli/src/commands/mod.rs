@@ -1,11 +1,16 @@
 //! One module per command.
 
+mod config;
 mod db;
 mod demo;
 mod emulator;
 mod keys;
 mod open;
+mod remote;
 mod serve;
+mod token;
+mod transfer;
+mod users;
 
 use crate::cli::{Cli, Command};
 use crate::settings::Settings;
@@ -17,6 +22,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(args, settings, cli.global.data_dir.is_some()).await,
         Command::Emulator(args) => emulator::run(args).await,
+        Command::Config(command) => config::run(command, &settings).await,
+        Command::Token(command) => token::run(command).await,
+        Command::Users(command) => users::run(command, &settings).await,
         Command::Db(command) => db::run(command, &settings).await,
         Command::Keys(command) => keys::run(command, &settings).await,
     }
