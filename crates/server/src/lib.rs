@@ -8,6 +8,7 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
+pub mod bulk;
 pub mod console;
 pub mod error;
 pub mod extract;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod migration;
 pub mod openapi;
 pub mod project_json;
+pub mod readiness;
 pub mod serve;
 pub mod settings;
 pub mod startup;
