@@ -92,6 +92,8 @@ const ALL_COLUMNS: &str = "id, name, title, cloud_solution, authorization_server
     health_message, health_error_code, health_debug_id, client_id, org_id, scopes, \
     technical_account_id, metascopes, certificate_pem, key_id, client_secret_ct, private_key_ct";
 
+// Field names are the column names, which `FromRow` maps by name.
+#[allow(clippy::struct_field_names)]
 #[derive(sqlx::FromRow)]
 struct HealthColumns {
     health_status: Option<String>,
@@ -657,6 +659,12 @@ impl Store {
                 expected,
                 current: before.revision,
             });
+        }
+        if before.name != after.name {
+            return Err(StoreError::Conflict(format!(
+                "a configuration's name cannot change ({} to {}); create a new configuration instead",
+                before.name, after.name
+            )));
         }
         let next = expected.next();
         let values = ConfigValues::seal(after, next, &self.keys())?;

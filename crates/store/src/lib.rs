@@ -98,17 +98,11 @@ impl Store {
         database_url: Option<&DatabaseUrl>,
         master_key_env: Option<SecretString>,
     ) -> Result<Self, StoreError> {
-        let url = match database_url {
-            Some(url) => url.clone(),
-            None => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Key(format!(
-                        "the data directory {} cannot be created ({e})",
-                        dir.display()
-                    ))
-                })?;
-                DatabaseUrl::sqlite_file(&dir.join(DATABASE_FILE))?
-            }
+        let url = if let Some(url) = database_url {
+            url.clone()
+        } else {
+            create_dir(dir)?;
+            DatabaseUrl::sqlite_file(&dir.join(DATABASE_FILE))?
         };
         let backend = Backend::connect(&url).await?;
         backend.migrate().await?;
@@ -127,12 +121,7 @@ impl Store {
                     in_use.join(", ")
                 )));
             }
-            std::fs::create_dir_all(dir).map_err(|e| {
-                StoreError::Key(format!(
-                    "the data directory {} cannot be created ({e})",
-                    dir.display()
-                ))
-            })?;
+            create_dir(dir)?;
             tracing::info!(path = %key_path.display(), "created a new master key file; back it up");
             Keyring::create(&key_path, clock.now())?
         };
@@ -275,6 +264,15 @@ pub(crate) fn stored_time(t: DateTime<Utc>) -> DateTime<Utc> {
     t.trunc_subsecs(6)
 }
 
+fn create_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        StoreError::Key(format!(
+            "the data directory {} cannot be created ({e}); create it or choose another",
+            dir.display()
+        ))
+    })
+}
+
 pub(crate) fn key_check_context(key_id: &str) -> String {
     format!("key_checks/{key_id}")
 }
@@ -292,4 +290,57 @@ async fn key_ids_in_use(backend: &Backend) -> Result<Vec<String>, StoreError> {
         .await?
     });
     Ok(ids.into_iter().map(|(id,)| id).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imsbridge_domain::{ConfigId, Health, IntegrationConfig, Name, Revision};
+
+    fn assert_send<T: Send>(_: T) {}
+
+    #[test]
+    fn store_futures_can_move_between_threads() {
+        // Never called: the server spawns these futures, so it is enough that this compiles.
+        let check: fn(Store, IntegrationConfig, Name, AuditContext) = |store, cfg, name, audit| {
+            assert_send(async move {
+                let _ = store.insert_config(&cfg, &audit).await;
+                let _ = store.import_config(&cfg, &audit).await;
+                let _ = store.get_config(&name).await;
+                let _ = store.get_config_by_id(cfg.id).await;
+                let _ = store
+                    .update_config(cfg.revision, &cfg, &audit, "config.update")
+                    .await;
+                let _ = store.delete_config(&name, None, &audit).await;
+                let _ = store
+                    .record_health(
+                        ConfigId::new(),
+                        Revision::FIRST,
+                        &Health::healthy(cfg.created_at),
+                    )
+                    .await;
+                let _ = store
+                    .list_configs(&ConfigFilter::default(), PageRequest::default())
+                    .await;
+                let _ = store
+                    .list_audit(&AuditFilter::default(), PageRequest::default())
+                    .await;
+                let _ = store.rotate_keys(&RotateOptions::default(), &audit).await;
+                let _ = store.export(None, &audit).await;
+                let _ = store
+                    .put_cached_token(
+                        cfg.id,
+                        cfg.revision,
+                        &SecretString::from(String::new()),
+                        cfg.created_at,
+                    )
+                    .await;
+                let _ = store.get_cached_token(cfg.id, cfg.revision).await;
+                let _ = store.list_users().await;
+                let _ = store.list_api_tokens().await;
+                let _ = store.check_keys().await;
+            });
+        };
+        std::hint::black_box(check);
+    }
 }

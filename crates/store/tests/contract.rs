@@ -310,7 +310,7 @@ async fn a_new_configuration_reads_back_exactly_as_it_was_stored(db: &TestDb) {
         assert_eq!(got.created_at, cfg.created_at);
         assert_eq!(got.health, None);
         assert_eq!(secret_of(&got), "s3cret-value-abcd");
-        assert!(before_diff_is_empty(&cfg, &got), "{:?}", cfg.diff(&got));
+        assert!(cfg.diff(&got).is_empty(), "{:?}", cfg.diff(&got));
     }
     let summary = store.get_config_summary(&cfg.name).await.unwrap().unwrap();
     assert_eq!(summary.client_secret_hint.as_deref(), Some("abcd"));
@@ -329,10 +329,6 @@ async fn a_new_configuration_reads_back_exactly_as_it_was_stored(db: &TestDb) {
     assert_eq!(entry.target_id, Some(cfg.id.to_string()));
     assert_eq!(entry.at, start());
     assert!(!entry.details.to_string().contains("s3cret"));
-}
-
-fn before_diff_is_empty(a: &IntegrationConfig, b: &IntegrationConfig) -> bool {
-    a.diff(b).is_empty()
 }
 
 async fn a_new_jwt_configuration_is_refused_but_an_imported_one_is_kept(db: &TestDb) {
@@ -642,7 +638,6 @@ async fn migrating_a_jwt_configuration_keeps_its_id_and_destroys_the_private_key
         .await
         .unwrap();
     assert_eq!(summary.total, 0);
-    db.raw("UPDATE configs SET title = title WHERE private_key_ct IS NOT NULL AND title = 'must-not-match'").await;
     assert_no_private_key_rows(db).await;
 }
 
@@ -1033,7 +1028,7 @@ async fn secrets_still_decrypt_after_key_rotation_and_old_keys_can_then_be_retir
         .await
         .unwrap();
     assert_ne!(report.new_key_id, first_key);
-    assert_eq!(report.previous_key_ids, [first_key.clone()]);
+    assert_eq!(report.previous_key_ids, std::slice::from_ref(&first_key));
     assert_eq!(report.configs_reencrypted, 2);
     assert_eq!(report.tokens_reencrypted, 1);
     assert!(report.retired_key_ids.is_empty());
@@ -1060,8 +1055,8 @@ async fn secrets_still_decrypt_after_key_rotation_and_old_keys_can_then_be_retir
     check(store.clone()).await;
 
     let retired = store.retire_old_keys().await.unwrap();
-    assert_eq!(retired, [first_key.clone()]);
-    assert_eq!(store.key_ids(), [report.new_key_id.clone()]);
+    assert_eq!(retired, std::slice::from_ref(&first_key));
+    assert_eq!(store.key_ids(), std::slice::from_ref(&report.new_key_id));
     let key_file = std::fs::read_to_string(db.key_file()).unwrap();
     assert!(!key_file.contains(&first_key));
 
@@ -1250,10 +1245,7 @@ async fn an_export_without_a_passphrase_contains_no_secret(db: &TestDb) {
             .iter()
             .all(|c| c.client_secret.is_none() && c.private_key.is_none())
     );
-    assert_eq!(
-        doc.configs[1].client_secret_hint.as_deref(),
-        Some("WERTY".get(1..).unwrap())
-    );
+    assert_eq!(doc.configs[1].client_secret_hint.as_deref(), Some("ERTY"));
 
     // Importing it elsewhere cannot create anything without secrets, and says why.
     let other = TestDb::new(db.kind).await.unwrap();
