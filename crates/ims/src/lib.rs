@@ -17,6 +17,7 @@ mod jwt;
 pub mod metrics;
 mod provider;
 mod retry;
+mod shared;
 mod token;
 
 pub use breaker::BreakerPolicy;
@@ -25,4 +26,5 @@ pub use error::{ImsError, TokenError};
 pub use jwt::build_assertion;
 pub use provider::{ProviderOptions, ProviderStats, TokenProvider};
 pub use retry::{ClockSleeper, RetryPolicy, Sleeper, TokioSleeper};
+pub use shared::SharedTokenCache;
 pub use token::{AccessToken, Grant, SharedSecret, TokenRequest};

@@ -20,7 +20,8 @@ use crate::client::ImsClient;
 use crate::error::{ImsError, TokenError};
 use crate::metrics::{self as m, ConfigMetrics};
 use crate::retry::{RetryPolicy, Sleeper, TokioSleeper};
-use crate::token::{AccessToken, Grant, TokenRequest};
+use crate::shared::SharedTokenCache;
+use crate::token::{AccessToken, Grant, SharedSecret, TokenRequest};
 
 /// How the provider caches, refreshes and retries.
 #[derive(Clone, Debug)]
@@ -42,6 +43,8 @@ pub struct ProviderOptions {
     pub breaker: BreakerPolicy,
     /// Who waits between retries (tests inject one that does not sleep).
     pub sleeper: Arc<dyn Sleeper>,
+    /// Tokens shared with other replicas; `None` for a single process.
+    pub shared_cache: Option<Arc<dyn SharedTokenCache>>,
 }
 
 impl Default for ProviderOptions {
@@ -55,6 +58,7 @@ impl Default for ProviderOptions {
             retry: RetryPolicy::default(),
             breaker: BreakerPolicy::default(),
             sleeper: Arc::new(TokioSleeper),
+            shared_cache: None,
         }
     }
 }
@@ -421,6 +425,44 @@ impl Inner {
                 return check_validity(token, now, min);
             }
         }
+        // A forced refresh distrusts every cached copy, the shared one included.
+        let result = self
+            .obtain(config, |t, now| !force && t.is_valid_for(now, min))
+            .await;
+        self.settle(entry, &result);
+        check_validity(result?, self.clock.now(), min)
+    }
+
+    /// A token from the replicas' shared cache when `usable` accepts it, else from IMS
+    /// (and then offered to the other replicas).
+    async fn obtain(
+        &self,
+        config: &IntegrationConfig,
+        usable: impl Fn(&AccessToken, DateTime<Utc>) -> bool,
+    ) -> Result<AccessToken, TokenError> {
+        let Some(shared) = &self.options.shared_cache else {
+            return self
+                .acquire(
+                    &config.authorization_server,
+                    &config.credentials,
+                    config.name.as_str(),
+                )
+                .await;
+        };
+        if let Some((secret, expires_at)) = shared.load(config.id, config.revision).await {
+            let now = self.clock.now();
+            // The store keeps no issue time; counting from now makes the refresh come at
+            // about half of what is left, when another replica has likely renewed it.
+            let token = AccessToken {
+                token: SharedSecret::new(secret),
+                token_type: "bearer".into(),
+                expires_at,
+                issued_at: now.min(expires_at),
+            };
+            if usable(&token, now) {
+                return Ok(token);
+            }
+        }
         let result = self
             .acquire(
                 &config.authorization_server,
@@ -428,8 +470,10 @@ impl Inner {
                 config.name.as_str(),
             )
             .await;
-        self.settle(entry, &result);
-        check_validity(result?, self.clock.now(), min)
+        if let Ok(token) = &result {
+            shared.save(config.id, config.revision, token).await;
+        }
+        result
     }
 
     /// Records the outcome of an acquisition in the entry and releases queued callers.
@@ -478,12 +522,14 @@ impl Inner {
             let flight = entry.flight.lock().await;
             // A foreground acquisition may have renewed the token meanwhile.
             if entry.flights.load(Ordering::Acquire) == seen && !entry.retired.load(Ordering::Acquire) {
+                let current_expiry = entry.current().map(|t| t.expires_at);
+                // Another replica may have renewed it already: take a shared token that
+                // outlives ours and is not itself due for refresh.
                 let result = inner
-                    .acquire(
-                        &config.authorization_server,
-                        &config.credentials,
-                        config.name.as_str(),
-                    )
+                    .obtain(&config, |t, now| {
+                        current_expiry.is_none_or(|e| t.expires_at > e)
+                            && inner.refresh_at(t) > now.timestamp_millis()
+                    })
                     .await;
                 if let Err(error) = &result {
                     // The current token stays in service; try again after a pause.

@@ -21,6 +21,11 @@ impl SharedSecret {
     pub fn new(secret: SecretString) -> Self {
         Self(Arc::new(secret))
     }
+
+    /// The secret as a [`SecretString`], for APIs that take one (e.g. a store).
+    pub fn as_secret_string(&self) -> &SecretString {
+        &self.0
+    }
 }
 
 impl ExposeSecret<str> for SharedSecret {

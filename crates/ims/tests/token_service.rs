@@ -877,3 +877,91 @@ async fn a_success_without_a_token_is_a_transient_malformed_response() {
     )
     .await;
 }
+
+/// Token and expiry by configuration id and revision number.
+type SharedMap = std::collections::HashMap<(ConfigId, u64), (String, chrono::DateTime<Utc>)>;
+
+/// A shared cache in memory, standing in for the database replicas share.
+#[derive(Debug, Default)]
+struct MemoryShared(std::sync::Mutex<SharedMap>);
+
+impl imsbridge_ims::SharedTokenCache for MemoryShared {
+    fn load(
+        &self,
+        id: ConfigId,
+        revision: imsbridge_domain::Revision,
+    ) -> futures::future::BoxFuture<'_, Option<(SecretString, chrono::DateTime<Utc>)>> {
+        let found = self.0.lock().unwrap().get(&(id, revision.get())).cloned();
+        Box::pin(async move { found.map(|(t, e)| (SecretString::from(t), e)) })
+    }
+
+    fn save<'a>(
+        &'a self,
+        id: ConfigId,
+        revision: imsbridge_domain::Revision,
+        token: &'a imsbridge_ims::AccessToken,
+    ) -> futures::future::BoxFuture<'a, ()> {
+        self.0
+            .lock()
+            .unwrap()
+            .insert((id, revision.get()), (expose(token), token.expires_at));
+        Box::pin(async {})
+    }
+}
+
+#[tokio::test]
+async fn replicas_sharing_a_cache_ask_ims_once_and_adopt_each_others_refreshes() {
+    let shared: Arc<MemoryShared> = Arc::default();
+    let h = Harness::with_options(|o| o.shared_cache = Some(shared.clone())).await;
+    let replica = TokenProvider::new(
+        ImsClient::with_defaults().unwrap(),
+        Arc::new(h.clock.clone()),
+        ProviderOptions {
+            sleeper: Arc::new(h.sleeper.clone()),
+            shared_cache: Some(shared.clone()),
+            ..ProviderOptions::default()
+        },
+    );
+    let (config, cred) = h.oauth_config("target-prod");
+    let first = h
+        .provider
+        .token(&config, TokenRequest::new())
+        .await
+        .unwrap();
+    let on_replica = replica.token(&config, TokenRequest::new()).await.unwrap();
+    assert_eq!(expose(&on_replica), expose(&first));
+    assert_eq!(h.emulator.token_requests(&cred.client_id), 1);
+
+    // The first replica renews at about half-life and shares the new token...
+    h.advance(first.lifetime().mul_f64(0.6));
+    h.provider
+        .token(&config, TokenRequest::new())
+        .await
+        .unwrap();
+    eventually("the first replica has refreshed", || {
+        h.emulator.token_requests(&cred.client_id) == 2
+    })
+    .await;
+    eventually("the new token is shared", || {
+        shared
+            .0
+            .lock()
+            .unwrap()
+            .values()
+            .any(|(t, _)| *t != expose(&first))
+    })
+    .await;
+    // ...and the other replica, due too, adopts it instead of asking IMS.
+    let mut adopted = false;
+    for _ in 0..1000 {
+        let t = replica.token(&config, TokenRequest::new()).await.unwrap();
+        if expose(&t) != expose(&first) {
+            adopted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    assert!(adopted, "the replica never adopted the shared token");
+    assert_eq!(h.emulator.token_requests(&cred.client_id), 2);
+    assert_eq!(replica.stats().upstream_requests, 0);
+}
