@@ -104,8 +104,8 @@ struct HealthColumns {
 }
 
 impl HealthColumns {
-    fn parse(self, what: &str) -> Result<Option<Health>, StoreError> {
-        let (Some(status), Some(checked_at)) = (self.health_status, self.health_checked_at) else {
+    fn parse(&self, what: &str) -> Result<Option<Health>, StoreError> {
+        let (Some(status), Some(checked_at)) = (&self.health_status, self.health_checked_at) else {
             return Ok(None);
         };
         let status = match status.as_str() {
@@ -121,9 +121,9 @@ impl HealthColumns {
         Ok(Some(Health {
             status,
             checked_at,
-            message: self.health_message.unwrap_or_default(),
-            error_code: self.health_error_code,
-            debug_id: self.health_debug_id,
+            message: self.health_message.clone().unwrap_or_default(),
+            error_code: self.health_error_code.clone(),
+            debug_id: self.health_debug_id.clone(),
         }))
     }
 
@@ -234,7 +234,7 @@ pub(crate) fn secret_context(id: ConfigId, field: &str) -> String {
 
 impl ConfigRow {
     /// Parses the row and opens its secrets.
-    fn open(self, keys: &Keyring) -> Result<IntegrationConfig, StoreError> {
+    fn open(&self, keys: &Keyring) -> Result<IntegrationConfig, StoreError> {
         let row = self.name.clone();
         let id = ConfigId::from(self.id);
         let client_secret = keys.open_string(
@@ -589,7 +589,7 @@ impl Store {
         let row: Option<ConfigRow> = with_backend!(&self.backend, pool => {
             sqlx::query_as(&sql).bind(name.as_str()).fetch_optional(pool).await?
         });
-        row.map(|r| r.open(&self.keys())).transpose()
+        row.map(|r| self.with_keys(|keys| r.open(keys))).transpose()
     }
 
     /// The configuration with this id, secrets decrypted.
@@ -601,7 +601,7 @@ impl Store {
         let row: Option<ConfigRow> = with_backend!(&self.backend, pool => {
             sqlx::query_as(&sql).bind(id.as_uuid()).fetch_optional(pool).await?
         });
-        row.map(|r| r.open(&self.keys())).transpose()
+        row.map(|r| self.with_keys(|keys| r.open(keys))).transpose()
     }
 
     /// The summary of the configuration with this name, without decrypting anything.
@@ -852,7 +852,6 @@ impl Store {
         let rows: Vec<ConfigRow> = with_backend!(&self.backend, pool => {
             sqlx::query_as(&sql).fetch_all(pool).await?
         });
-        let keys = self.keys();
-        rows.into_iter().map(|r| r.open(&keys)).collect()
+        self.with_keys(|keys| rows.iter().map(|r| r.open(keys)).collect())
     }
 }

@@ -242,6 +242,39 @@ impl Store {
         self.backend.close().await;
     }
 
+    /// Re-reads the key file, as after another replica rotated keys; returns whether the
+    /// keys changed. A keyring from a raw [`MASTER_KEY_ENV`] value has nothing to re-read.
+    pub fn reload_keys(&self) -> Result<bool, StoreError> {
+        let Some(path) = self.keys().path().map(Path::to_owned) else {
+            return Ok(false);
+        };
+        let fresh = Keyring::load(&path)?;
+        let mut ring = self.keys_mut();
+        let changed =
+            fresh.key_ids() != ring.key_ids() || fresh.active_key_id() != ring.active_key_id();
+        if changed {
+            tracing::info!(
+                active = fresh.active_key_id(),
+                "master keys reloaded from the key file"
+            );
+            *ring = fresh;
+        }
+        Ok(changed)
+    }
+
+    /// Runs `open` with the keyring. If it needs a key the keyring lacks, another replica
+    /// may have rotated: re-read the key file once and try again.
+    fn with_keys<T>(
+        &self,
+        open: impl Fn(&Keyring) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let first = open(&self.keys());
+        match first {
+            Err(StoreError::Key(_)) if self.reload_keys().unwrap_or(false) => open(&self.keys()),
+            other => other,
+        }
+    }
+
     fn keys(&self) -> RwLockReadGuard<'_, Keyring> {
         // The keyring is never left half-changed by a panic (changes are swaps), so a
         // poisoned lock still guards a consistent value.

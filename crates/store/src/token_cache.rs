@@ -86,11 +86,8 @@ impl Store {
         let Some((key_id, sealed, expires_at)) = row else {
             return Ok(None);
         };
-        let token = self.keys().open_string(
-            &key_id,
-            &token_context(config_id.as_uuid(), revision),
-            &sealed,
-        )?;
+        let context = token_context(config_id.as_uuid(), revision);
+        let token = self.with_keys(|keys| keys.open_string(&key_id, &context, &sealed))?;
         Ok(Some((token, expires_at)))
     }
 

@@ -276,6 +276,7 @@ contract!(
     lists_filter_search_and_page_in_a_stable_order,
     secrets_still_decrypt_after_key_rotation_and_old_keys_can_then_be_retired,
     rotation_while_writers_keep_writing_loses_nothing,
+    a_replica_picks_up_keys_rotated_by_another,
     a_ciphertext_moved_to_another_row_fails_to_decrypt,
     a_missing_key_file_for_an_existing_database_is_a_clear_error_and_no_key_is_made,
     a_corrupt_or_foreign_key_file_is_a_clear_error,
@@ -1137,6 +1138,38 @@ async fn rotation_while_writers_keep_writing_loses_nothing(db: &TestDb) {
         assert_eq!(got.revision, Revision::new(2));
         assert_eq!(secret_of(&got), format!("secret-{i}-original-rewritten"));
     }
+}
+
+async fn a_replica_picks_up_keys_rotated_by_another(db: &TestDb) {
+    // Two stores on one database and key file, as two replicas would be.
+    let one = db.store().await;
+    let two = db.store().await;
+    let (o, _, _) = seed_secrets(&one).await;
+    let report = one
+        .rotate_keys(&RotateOptions::default(), &admin())
+        .await
+        .unwrap();
+    one.retire_old_keys().await.unwrap();
+
+    // The other replica meets a key it does not hold, re-reads the key file, and carries on
+    // sealing under the new active key.
+    let got = two.get_config(&o.name).await.unwrap().unwrap();
+    assert_eq!(secret_of(&got), "plaintext-client-secret-QWERTY");
+    assert_eq!(two.active_key_id(), report.new_key_id);
+    let edited = new_title(&got, "Edited on two", start());
+    two.update_config(got.revision, &edited, &admin(), "config.update")
+        .await
+        .unwrap();
+    assert_eq!(
+        one.get_config(&o.name)
+            .await
+            .unwrap()
+            .unwrap()
+            .title
+            .as_str(),
+        "Edited on two"
+    );
+    assert!(!two.reload_keys().unwrap());
 }
 
 async fn a_ciphertext_moved_to_another_row_fails_to_decrypt(db: &TestDb) {
