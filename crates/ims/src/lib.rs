@@ -9,6 +9,26 @@
 //!
 //! Secrets (client secrets, private keys, access tokens) are [`secrecy::SecretString`]s and
 //! never appear in any `Debug`, `Display` or error text of this crate.
+//!
+//! ```no_run
+//! # async fn example(config: imsbridge_domain::IntegrationConfig) -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use imsbridge_domain::{ExposeSecret, SystemClock};
+//! use imsbridge_ims::{ImsClient, ProviderOptions, TokenProvider, TokenRequest};
+//!
+//! // Install the metrics recorder first: per-configuration handles are registered on first use.
+//! imsbridge_ims::metrics::describe();
+//! let provider = TokenProvider::new(
+//!     ImsClient::with_defaults()?,
+//!     Arc::new(SystemClock),
+//!     ProviderOptions::default(),
+//! );
+//! let token = provider.token(&config, TokenRequest::new()).await?;
+//! let header = format!("Bearer {}", token.token.expose_secret());
+//! # drop(header);
+//! # Ok(())
+//! # }
+//! ```
 
 mod breaker;
 mod client;
