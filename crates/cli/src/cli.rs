@@ -48,6 +48,9 @@ pub enum Command {
     /// Local users of the console and the API.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Bulk migration of JWT configurations: plan, apply, auto, status.
+    #[command(subcommand)]
+    Migrate(crate::commands::migrate::MigrateCommand),
     /// Database maintenance.
     #[command(subcommand)]
     Db(DbCommand),
@@ -128,6 +131,10 @@ pub enum OutputFormat {
 /// Where a client secret comes from: never the command line itself.
 #[derive(Debug, Args)]
 pub struct SecretArgs {
+    /// Refused with an explanation: a secret on the command line is visible to other users
+    /// in the process list and stays in the shell history.
+    #[arg(long, hide = true, value_name = "SECRET")]
+    pub client_secret: Option<String>,
     /// Read the client secret from this file.
     #[arg(long, value_name = "FILE", group = "secret")]
     pub client_secret_file: Option<PathBuf>,

@@ -101,8 +101,14 @@ impl Settings {
         // Only variables naming a setting are read: IMSBRIDGE_TOKEN, IMSBRIDGE_MASTER_KEY and
         // friends are read elsewhere, and a stray variable must not stop the program.
         let env = env.filter(|key| {
-            let top = key.as_str().split('.').next().unwrap_or_default();
-            Self::TOP_LEVEL_KEYS.contains(&top)
+            // Keys arrive here upper-case and before `__` is turned into nesting.
+            let top = key
+                .as_str()
+                .split("__")
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            Self::TOP_LEVEL_KEYS.contains(&top.as_str())
         });
         // Missing keys take their defaults through `#[serde(default)]`.
         let mut figment = Figment::new();

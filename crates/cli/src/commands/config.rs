@@ -269,6 +269,11 @@ fn oauth_body(args: &OAuthArgs) -> anyhow::Result<Map<String, Value>> {
 /// Reads a client secret from a file, an environment variable or standard input — never
 /// from the command line, where it would land in the shell history and the process list.
 fn read_secret(args: &SecretArgs) -> anyhow::Result<Option<String>> {
+    if args.client_secret.is_some() {
+        bail!(
+            "a client secret is not accepted on the command line, where the process list and the shell history would keep it; use --client-secret-file FILE, --client-secret-env VAR or --client-secret-stdin"
+        );
+    }
     let raw = if let Some(file) = &args.client_secret_file {
         Some(read_file(file)?)
     } else if let Some(var) = &args.client_secret_env {

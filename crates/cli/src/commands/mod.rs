@@ -5,6 +5,7 @@ mod db;
 mod demo;
 mod emulator;
 mod keys;
+pub(crate) mod migrate;
 mod open;
 mod remote;
 mod serve;
@@ -27,6 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users(command) => users::run(command, &settings).await,
         Command::Db(command) => db::run(command, &settings).await,
         Command::Keys(command) => keys::run(command, &settings).await,
+        Command::Migrate(command) => migrate::run(command, &settings).await,
     }
 }
 

@@ -1,0 +1,432 @@
+//! The `imsbridge` binary end to end: demo mode, the encrypted store on disk, key rotation,
+//! export and import, and the errors a person sees.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_imsbridge");
+const KNOWN_SECRET: &str = "p8e-KnownSecretForTheDiskGrep-0123456789";
+
+/// A running `imsbridge serve`, stopped on drop.
+struct Server {
+    child: Child,
+    url: String,
+    admin_password: Option<String>,
+}
+
+impl Server {
+    fn start(args: &[&str], envs: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(BIN)
+            .args(args)
+            .envs(envs.iter().copied())
+            .env("IMSBRIDGE_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the binary starts");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut admin_password = None;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            assert!(
+                Instant::now() < deadline,
+                "the server did not announce its address"
+            );
+            let line = lines
+                .next()
+                .expect("the server printed its address")
+                .unwrap();
+            if let Some(pw) = line.strip_prefix("admin password: ") {
+                admin_password = Some(pw.trim().to_owned());
+            }
+            if let Some(url) = line.strip_prefix("imsbridge listening on ") {
+                // Keep draining stdout so the server never blocks on a full pipe.
+                std::thread::spawn(move || for _ in lines {});
+                return Self {
+                    child,
+                    url: url.trim().to_owned(),
+                    admin_password,
+                };
+            }
+        }
+    }
+
+    /// Stops the server the way an operator would, with SIGTERM, and waits for it.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "graceful shutdown exits 0, got {status}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Logs in as admin and returns an admin API token.
+async fn admin_token(server: &Server) -> String {
+    let http = reqwest::Client::new();
+    let password = server
+        .admin_password
+        .as_deref()
+        .expect("an admin password was printed");
+    let login = http
+        .post(format!("{}/api/v1/session", server.url))
+        .json(&json!({"username": "admin", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let cookies: Vec<String> = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+        .collect();
+    let session: Value = login.json().await.unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap();
+    let created: Value = http
+        .post(format!("{}/api/v1/api-tokens", server.url))
+        .header("cookie", cookies.join("; "))
+        .header("x-csrf-token", csrf)
+        .json(&json!({"name": "cli-test", "scope": "admin"}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["token"].as_str().unwrap().to_owned()
+}
+
+fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .envs(envs.iter().copied())
+        .env("IMSBRIDGE_LOG", "warn")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every file of the SQLite database (main file and write-ahead log) as raw bytes.
+fn database_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if name.starts_with("imsbridge.db") {
+            all.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(
+        !all.is_empty(),
+        "the database files exist in {}",
+        dir.display()
+    );
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_serves_seeded_jwt_and_oauth_configurations_behind_a_printed_admin_login() {
+    let server = tokio::task::block_in_place(|| {
+        Server::start(&["serve", "--demo", "--listen", "127.0.0.1:0"], &[])
+    });
+    let token = admin_token(&server).await;
+    let list = run(
+        &["config", "list", "--output", "json"],
+        &[("IMSBRIDGE_ADDR", &server.url), ("IMSBRIDGE_TOKEN", &token)],
+    );
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    let page: Value = serde_json::from_slice(&list.stdout).unwrap();
+    let items = page["items"].as_array().unwrap();
+    let jwt: Vec<&str> = items
+        .iter()
+        .filter(|i| i["auth_type"] == "jwt")
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(items.len(), 6);
+    assert_eq!(
+        jwt.len(),
+        4,
+        "three customer JWT configurations and one auto-provisioned"
+    );
+    assert!(
+        items
+            .iter()
+            .any(|i| i["origin"] == "auto-provisioned" && i["auth_type"] == "jwt")
+    );
+
+    let health = run(
+        &["config", "health", "target-staging"],
+        &[("IMSBRIDGE_ADDR", &server.url), ("IMSBRIDGE_TOKEN", &token)],
+    );
+    assert!(health.status.success(), "{}", text(&health.stderr));
+    assert_eq!(
+        text(&health.stdout).lines().next(),
+        Some("Healthy: Token is retrieved successfully")
+    );
+
+    let refused = run(
+        &["config", "migrate", "asset-compute", "--revision", "1"],
+        &[("IMSBRIDGE_ADDR", &server.url), ("IMSBRIDGE_TOKEN", &token)],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("must not be migrated manually"),
+        "{}",
+        text(&refused.stderr)
+    );
+    tokio::task::block_in_place(|| server.stop());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_never_reach_the_disk_in_plaintext_before_or_after_key_rotation_and_survive_export()
+{
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap().to_owned();
+    let server = tokio::task::block_in_place(|| {
+        Server::start(
+            &[
+                "serve",
+                "--demo",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir",
+                &dir,
+            ],
+            &[],
+        )
+    });
+    let token = admin_token(&server).await;
+    let secret_file = data.path().join("secret.txt");
+    std::fs::write(&secret_file, KNOWN_SECRET).unwrap();
+    let created = run(
+        &[
+            "config",
+            "create",
+            "--name",
+            "known-secret",
+            "--cloud-solution",
+            "target",
+            "--title",
+            "Known secret",
+            "--client-id",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "--scopes",
+            "openid,AdobeID",
+            "--org-id",
+            "12345678ABCDEF1234567890@AdobeOrg",
+            "--client-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+        &[("IMSBRIDGE_ADDR", &server.url), ("IMSBRIDGE_TOKEN", &token)],
+    );
+    assert!(created.status.success(), "{}", text(&created.stderr));
+    std::fs::remove_file(&secret_file).unwrap();
+    tokio::task::block_in_place(|| server.stop());
+
+    assert!(
+        !contains(&database_bytes(data.path()), KNOWN_SECRET),
+        "plaintext secret in the database"
+    );
+
+    let rotated = run(&["keys", "rotate", "--data-dir", &dir], &[]);
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    assert!(
+        text(&rotated.stdout).contains("Sealed again: 7 configuration(s)"),
+        "{}",
+        text(&rotated.stdout)
+    );
+    assert!(
+        !contains(&database_bytes(data.path()), KNOWN_SECRET),
+        "plaintext secret after rotation"
+    );
+
+    let plain = run(&["config", "export", "--data-dir", &dir], &[]);
+    assert!(plain.status.success(), "{}", text(&plain.stderr));
+    assert!(!contains(&plain.stdout, KNOWN_SECRET));
+    let doc: Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert_eq!(doc["configs"].as_array().unwrap().len(), 7);
+
+    let export_file = data.path().join("export.json");
+    let pass = [("EXPORT_PASS", "correct horse battery staple")];
+    let sealed = run(
+        &[
+            "config",
+            "export",
+            "--data-dir",
+            &dir,
+            "--include-secrets",
+            "--passphrase-env",
+            "EXPORT_PASS",
+            "--output",
+            export_file.to_str().unwrap(),
+        ],
+        &pass,
+    );
+    assert!(sealed.status.success(), "{}", text(&sealed.stderr));
+    let exported = std::fs::read(&export_file).unwrap();
+    assert!(
+        !contains(&exported, KNOWN_SECRET),
+        "the export seals secrets under the passphrase"
+    );
+
+    let other = tempfile::tempdir().unwrap();
+    let other_dir = other.path().to_str().unwrap();
+    let wrong = run(
+        &[
+            "config",
+            "import",
+            export_file.to_str().unwrap(),
+            "--data-dir",
+            other_dir,
+            "--passphrase-env",
+            "EXPORT_PASS",
+        ],
+        &[("EXPORT_PASS", "not the right passphrase")],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong.stderr).contains("passphrase is wrong"),
+        "{}",
+        text(&wrong.stderr)
+    );
+    let imported = run(
+        &[
+            "config",
+            "import",
+            export_file.to_str().unwrap(),
+            "--data-dir",
+            other_dir,
+            "--passphrase-env",
+            "EXPORT_PASS",
+        ],
+        &pass,
+    );
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    assert!(
+        text(&imported.stdout).contains("Created 7 configuration(s)"),
+        "{}",
+        text(&imported.stdout)
+    );
+    assert!(!contains(&database_bytes(other.path()), KNOWN_SECRET));
+
+    // The key file is the only way into the data: without it the store refuses to open and
+    // does not make a new key that would strand the existing secrets.
+    std::fs::remove_file(data.path().join("master.key")).unwrap();
+    let locked = run(&["db", "migrate", "--data-dir", &dir], &[]);
+    assert!(!locked.status.success());
+    let err = text(&locked.stderr);
+    assert!(
+        err.contains("master.key") && err.contains("no new key was made"),
+        "{err}"
+    );
+    assert!(!data.path().join("master.key").exists());
+}
+
+#[test]
+fn db_migrate_on_a_new_directory_makes_a_database_and_an_owner_only_key_file() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().join("fresh");
+    let out = run(&["db", "migrate", "--data-dir", dir.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = std::fs::metadata(dir.join("master.key"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert!(dir.join("imsbridge.db").exists());
+}
+
+#[test]
+fn a_corrupt_master_key_file_is_a_clear_error_not_a_panic() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    assert!(
+        run(&["db", "migrate", "--data-dir", dir], &[])
+            .status
+            .success()
+    );
+    std::fs::write(data.path().join("master.key"), "this is not a key file").unwrap();
+    let out = run(&["db", "migrate", "--data-dir", dir], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains("master.key"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn bad_settings_name_the_setting_and_the_problem() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let out = run(
+        &["db", "migrate", "--data-dir", dir],
+        &[("IMSBRIDGE_LOG_FORMAT", "xml")],
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr).to_lowercase();
+    assert!(err.contains("log_format") && err.contains("xml"), "{err}");
+
+    std::fs::write(
+        data.path().join("imsbridge.toml"),
+        "[server]\nlisten = \"not an address\"\n",
+    )
+    .unwrap();
+    let out = run(&["db", "migrate", "--data-dir", dir], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("imsbridge.toml") && err.contains("listen"),
+        "{err}"
+    );
+}
+
+#[test]
+fn secrets_are_never_accepted_as_command_line_arguments() {
+    let out = run(
+        &[
+            "config",
+            "create",
+            "--name",
+            "x",
+            "--cloud-solution",
+            "target",
+            "--client-secret",
+            "oops",
+        ],
+        &[
+            ("IMSBRIDGE_TOKEN", "ibt_unused"),
+            ("IMSBRIDGE_ADDR", "http://127.0.0.1:9"),
+        ],
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("--client-secret-file"), "{err}");
+    assert!(
+        !err.contains("oops"),
+        "the refusal does not repeat the secret: {err}"
+    );
+}
