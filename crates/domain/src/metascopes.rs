@@ -25,7 +25,7 @@ pub const MAPPINGS: &[Mapping] = &[
     Mapping {
         metascope: "ent_marketing_sdk",
         product: "Adobe Target",
-        scopes: &["additional_info.projectedProductContext", "target_sdk"],
+        scopes: &["additional_info.projectedProductContext", "additional_info.roles"],
     },
     Mapping {
         metascope: "ent_analytics_bulk_ingest_sdk",
@@ -41,7 +41,7 @@ pub const MAPPINGS: &[Mapping] = &[
         scopes: &[
             "additional_info.projectedProductContext",
             "additional_info.roles",
-            "reactor_admin",
+            "additional_info.job_function",
         ],
     },
     Mapping {
@@ -99,7 +99,7 @@ pub const MAPPINGS: &[Mapping] = &[
     Mapping {
         metascope: "ent_aem_cloud_api",
         product: "AEM as a Cloud Service",
-        scopes: &["aem.folders", "aem.assets.author"],
+        scopes: &["additional_info.projectedProductContext"],
     },
     Mapping {
         metascope: "ent_forms_conversion_sdk",
@@ -147,7 +147,7 @@ mod tests {
         let s = suggest(m.iter());
         assert_eq!(
             s.to_string(),
-            "openid,AdobeID,read_organizations,additional_info.projectedProductContext,target_sdk,additional_info.job_function"
+            "openid,AdobeID,read_organizations,additional_info.projectedProductContext,additional_info.roles,additional_info.job_function"
         );
     }
 

@@ -260,7 +260,7 @@ fn the_migration_prefill_keeps_client_and_org_and_suggests_scopes() {
     let pre = cfg.migration_prefill().unwrap();
     assert_eq!(pre.client_id.as_str(), "f0e1d2c3b4a5968778695a4b3c2d1e0f");
     assert_eq!(pre.org_id.as_str(), "12345678ABCDEF1234567890@AdobeOrg");
-    assert!(pre.scopes.contains("target_sdk"));
+    assert!(pre.scopes.contains("additional_info.roles"));
 }
 
 #[test]

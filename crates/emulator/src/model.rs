@@ -118,6 +118,11 @@ pub fn scopes_for_metascopes(metascopes: &[String]) -> Vec<String> {
                 "additional_info.projectedProductContext",
                 "additional_info.job_function",
             ],
+            "ent_reactor_admin_sdk" => &[
+                "additional_info.projectedProductContext",
+                "additional_info.roles",
+                "additional_info.job_function",
+            ],
             "ent_marketing_sdk" | "ent_reactor_sdk" => &[
                 "additional_info.projectedProductContext",
                 "additional_info.roles",
