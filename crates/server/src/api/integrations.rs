@@ -206,6 +206,19 @@ pub(crate) async fn load(state: &AppState, raw_name: &str) -> Result<Integration
         .ok_or_else(|| ApiError::not_found(format!("the integration configuration {name:?}")))
 }
 
+/// The configuration as the store now holds it (timestamps at the store's precision), so
+/// that a write answers exactly what a later read shows.
+async fn stored(
+    state: &AppState,
+    written: &IntegrationConfig,
+) -> Result<IntegrationConfig, ApiError> {
+    Ok(state
+        .store
+        .get_config_by_id(written.id)
+        .await?
+        .unwrap_or_else(|| written.clone()))
+}
+
 fn with_etag(status: StatusCode, config: &IntegrationConfig) -> Response {
     let mut response = (status, Json(IntegrationView::from(config))).into_response();
     response
@@ -487,6 +500,7 @@ pub async fn create(
     };
     let config = IntegrationConfig::create(draft, ConfigId::new(), state.clock.now())?;
     state.store.insert_config(&config, &caller.audit).await?;
+    let config = stored(&state, &config).await?;
     let mut response = with_etag(StatusCode::CREATED, &config);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/integrations/{}", config.name)) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -616,7 +630,7 @@ pub async fn update(
         .update_config(expected, &after, &caller.audit, "config.update")
         .await?;
     state.provider.retire(after.id);
-    Ok(with_etag(StatusCode::OK, &after))
+    Ok(with_etag(StatusCode::OK, &stored(&state, &after).await?))
 }
 
 /// Deletes a configuration; with `If-Match`, only if still at that revision.
@@ -793,7 +807,7 @@ pub async fn migrate(
         &caller.audit,
     )
     .await?;
-    Ok(with_etag(StatusCode::OK, &migrated))
+    Ok(with_etag(StatusCode::OK, &stored(&state, &migrated).await?))
 }
 
 /// A Developer Console project JSON to read.

@@ -100,7 +100,7 @@ pub async fn token(
     let now = state.clock.now();
     let body = TokenResponse {
         access_token: token.token.expose_secret().to_owned(),
-        token_type: token.token_type.clone(),
+        token_type: token.token_type.to_string(),
         expires_at: token.expires_at,
         expires_in: (token.expires_at - now).num_seconds().max(0),
     };

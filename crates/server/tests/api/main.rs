@@ -1,0 +1,11 @@
+//! API tests: every route, role and error, on SQLite and (with `TEST_POSTGRES_URL`)
+//! PostgreSQL, against the IMS emulator.
+
+mod common;
+
+mod auth;
+mod http;
+mod integrations;
+mod migration;
+mod secrets;
+mod tokens;
