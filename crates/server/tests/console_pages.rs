@@ -1,7 +1,14 @@
 //! Console tests: the seed's workflow as pages, asserted through HTML selectors, against the
 //! real server, store and IMS emulator (the API tests' `TestApp`).
 
-#[allow(dead_code, unused_imports, unused_macros)]
+// The API tests' harness, shared; its lints are its own suite's business.
+#[allow(
+    dead_code,
+    unused_imports,
+    unused_macros,
+    clippy::all,
+    clippy::pedantic
+)]
 #[path = "api/common.rs"]
 mod common;
 

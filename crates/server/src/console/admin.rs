@@ -307,13 +307,13 @@ pub async fn new_token(
         .filter(|d| !d.is_empty())
     {
         None => None,
-        Some(d) => match d.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
+        Some(d) => {
+            let Ok(n) = d.parse::<u32>() else {
                 let e = ApiError::invalid_field("expires_in_days", console.t().missing_value);
                 return tokens_page(&state, &console, &form, Some(&e), None).await;
-            }
-        },
+            };
+            Some(n)
+        }
     };
     let body = CreateApiToken {
         name: form.name.clone().unwrap_or_default(),

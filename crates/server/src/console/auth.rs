@@ -33,7 +33,7 @@ fn safe_next(next: Option<&str>) -> String {
 
 fn render_login(
     lang: Lang,
-    flash: Option<Flash>,
+    flash: Option<&Flash>,
     error: Option<String>,
     username: String,
     next: String,
@@ -83,7 +83,7 @@ pub async fn login_page(
     }
     render_login(
         lang,
-        Flash::from_headers(&headers),
+        Flash::from_headers(&headers).as_ref(),
         None,
         String::new(),
         next,

@@ -366,18 +366,14 @@ impl Input {
                 "name" => input.name = text,
                 "authorization_server" => input.authorization_server = text,
                 "client_id" => input.client_id = text,
-                "client_secret" => {
-                    if !text.is_empty() {
-                        input.client_secret = Some(SecretString::from(text));
-                    }
+                "client_secret" if !text.is_empty() => {
+                    input.client_secret = Some(SecretString::from(text));
                 }
                 "scopes" => input.scopes = text,
                 "org_id" => input.org_id = text,
                 "technical_account_id" => input.technical_account_id = text,
-                "project_json" | "project_file" => {
-                    if !text.trim().is_empty() {
-                        input.project_json = text;
-                    }
+                "project_json" | "project_file" if !text.trim().is_empty() => {
+                    input.project_json = text;
                 }
                 _ => {}
             }
@@ -498,10 +494,10 @@ fn check_oauth_fields(t: &Texts, input: &Input, errors: &mut Errors, secret_requ
             true
         }
     };
-    if required(errors, "client_id", &input.client_id) {
-        if let Err(e) = ClientId::parse(&input.client_id) {
-            record(errors, t, "client_id", &e);
-        }
+    if required(errors, "client_id", &input.client_id)
+        && let Err(e) = ClientId::parse(&input.client_id)
+    {
+        record(errors, t, "client_id", &e);
     }
     match &input.client_secret {
         Some(secret) => {
@@ -516,20 +512,20 @@ fn check_oauth_fields(t: &Texts, input: &Input, errors: &mut Errors, secret_requ
         }
         None => {}
     }
-    if required(errors, "scopes", &input.scopes) {
-        if let Err(e) = Scopes::parse(&input.scopes) {
-            record(errors, t, "scopes", &e);
-        }
+    if required(errors, "scopes", &input.scopes)
+        && let Err(e) = Scopes::parse(&input.scopes)
+    {
+        record(errors, t, "scopes", &e);
     }
-    if required(errors, "org_id", &input.org_id) {
-        if let Err(e) = OrgId::parse(&input.org_id) {
-            record(errors, t, "org_id", &e);
-        }
+    if required(errors, "org_id", &input.org_id)
+        && let Err(e) = OrgId::parse(&input.org_id)
+    {
+        record(errors, t, "org_id", &e);
     }
-    if !input.technical_account_id.trim().is_empty() {
-        if let Err(e) = TechnicalAccountId::parse(&input.technical_account_id) {
-            record(errors, t, "technical_account_id", &e);
-        }
+    if !input.technical_account_id.trim().is_empty()
+        && let Err(e) = TechnicalAccountId::parse(&input.technical_account_id)
+    {
+        record(errors, t, "technical_account_id", &e);
     }
 }
 
@@ -559,10 +555,10 @@ fn check_general_fields(t: &Texts, input: &Input, errors: &mut Errors, with_name
             record(errors, t, "name", &e);
         }
     }
-    if !input.authorization_server.trim().is_empty() {
-        if let Err(e) = AuthorizationServer::parse(&input.authorization_server) {
-            record(errors, t, "authorization_server", &e);
-        }
+    if !input.authorization_server.trim().is_empty()
+        && let Err(e) = AuthorizationServer::parse(&input.authorization_server)
+    {
+        record(errors, t, "authorization_server", &e);
     }
 }
 
@@ -1030,10 +1026,10 @@ pub async fn create(
     let mut errors = Errors::new();
     let had_json = !input.project_json.trim().is_empty();
     apply_project_json(t, &mut input, &mut errors);
-    if input.name.trim().is_empty() {
-        if let Some(slug) = Name::slugify(&input.title) {
-            input.name = slug.to_string();
-        }
+    if input.name.trim().is_empty()
+        && let Some(slug) = Name::slugify(&input.title)
+    {
+        input.name = slug.to_string();
     }
     check_general_fields(t, &input, &mut errors, true);
     check_oauth_fields(t, &input, &mut errors, true);
@@ -1178,8 +1174,7 @@ fn conflict_rows(t: &Texts, input: &Input, current: &IntegrationConfig) -> Vec<C
     let now = Input::of_config(current);
     let solution_label = |i: &Input| {
         i.solution()
-            .map(|s| s.label().to_owned())
-            .unwrap_or_else(|_| i.cloud_solution.clone())
+            .map_or_else(|_| i.cloud_solution.clone(), |s| s.label().to_owned())
     };
     let yours_auth = if input.mode == "migrate" || input.mode == "edit" {
         t.auth_oauth
@@ -1249,7 +1244,7 @@ async fn conflict_page(
     let rows = conflict_rows(t, input, &current);
     let fresh = Input::of_config(&current);
     input.revision = current.revision.to_string();
-    input.mode = mode.key().to_owned();
+    mode.key().clone_into(&mut input.mode);
     if mode != Mode::Edit || input.title.trim().is_empty() {
         input.title = fresh.title;
         input.cloud_solution = fresh.cloud_solution;
@@ -1296,7 +1291,7 @@ pub async fn save(
     if input.mode == "migrate" {
         save_migration(&state, &console, config, input).await
     } else {
-        input.mode = "edit".to_owned();
+        "edit".clone_into(&mut input.mode);
         save_edit(&state, &console, config, input).await
     }
 }
@@ -1606,10 +1601,9 @@ pub async fn delete(
         .revision
         .as_deref()
         .and_then(|r| Revision::parse(r).ok())
+        && let Ok(v) = HeaderValue::from_str(&format!("\"{rev}\""))
     {
-        if let Ok(v) = HeaderValue::from_str(&format!("\"{rev}\"")) {
-            headers.insert(header::IF_MATCH, v);
-        }
+        headers.insert(header::IF_MATCH, v);
     }
     match api::delete(
         State(state.clone()),

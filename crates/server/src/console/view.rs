@@ -1,6 +1,8 @@
 //! What every console page is made of: the chrome around it ([`Chrome`]), form fields that
 //! carry their own error ([`FieldView`]), and small formatting helpers.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, Utc};
 
 use super::assets;
@@ -308,7 +310,7 @@ pub fn encode_query(value: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out
