@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use imsbridge_domain::{SecretString, SystemClock};
-use imsbridge_ims::{ImsClient, ProviderOptions, TokenProvider};
-use imsbridge_store::{DatabaseUrl, MASTER_KEY_ENV, Store};
+use chrono::{DateTime, Utc};
+use futures::future::BoxFuture;
+use imsbridge_domain::{ConfigId, Revision, SecretString, SystemClock};
+use imsbridge_ims::{AccessToken, ImsClient, ProviderOptions, SharedTokenCache, TokenProvider};
+use imsbridge_store::{DatabaseKind, DatabaseUrl, MASTER_KEY_ENV, Store};
 
 use crate::settings::Settings;
 
@@ -27,11 +29,59 @@ pub async fn store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 /// A token provider with the configured IMS client options and the system clock.
-pub fn provider(settings: &Settings) -> anyhow::Result<TokenProvider> {
+///
+/// On PostgreSQL, where several replicas share one database, access tokens are shared
+/// through the store so that the replicas do not each ask IMS for the same token.
+pub fn provider(settings: &Settings, store: &Store) -> anyhow::Result<TokenProvider> {
     let client = ImsClient::new(&settings.ims.client_options())?;
-    Ok(TokenProvider::new(
-        client,
-        Arc::new(SystemClock),
-        ProviderOptions::default(),
-    ))
+    let mut options = ProviderOptions::default();
+    if store.database_kind() == DatabaseKind::Postgres {
+        options.shared_cache = Some(Arc::new(StoreTokenCache(store.clone())));
+    }
+    Ok(TokenProvider::new(client, Arc::new(SystemClock), options))
+}
+
+/// Access tokens shared between replicas through the store's encrypted token cache.
+#[derive(Debug)]
+struct StoreTokenCache(Store);
+
+impl SharedTokenCache for StoreTokenCache {
+    fn load(
+        &self,
+        id: ConfigId,
+        revision: Revision,
+    ) -> BoxFuture<'_, Option<(SecretString, DateTime<Utc>)>> {
+        Box::pin(async move {
+            match self.0.get_cached_token(id, revision).await {
+                Ok(found) => found,
+                Err(e) => {
+                    // The cache is an optimisation: on failure IMS is asked instead.
+                    tracing::warn!(error = %e, config = %id, "could not read the shared token cache");
+                    None
+                }
+            }
+        })
+    }
+
+    fn save<'a>(
+        &'a self,
+        id: ConfigId,
+        revision: Revision,
+        token: &'a AccessToken,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Err(e) = self
+                .0
+                .put_cached_token(
+                    id,
+                    revision,
+                    token.token.as_secret_string(),
+                    token.expires_at,
+                )
+                .await
+            {
+                tracing::warn!(error = %e, config = %id, "could not write the shared token cache");
+            }
+        })
+    }
 }
