@@ -178,7 +178,7 @@ async fn apply(args: ApplyArgs, settings: &Settings) -> anyhow::Result<()> {
         .with_context(|| format!("could not read the plan {}", args.plan.display()))?;
     let plan = Plan::parse(&text)?;
     let store = open::store(settings).await?;
-    let provider = open::provider(settings)?;
+    let provider = open::provider(settings, &store)?;
     let target = if std::io::stderr().is_terminal() {
         ProgressDrawTarget::stderr()
     } else {
@@ -240,7 +240,7 @@ fn database_url(settings: &Settings) -> anyhow::Result<Option<DatabaseUrl>> {
 async fn auto(args: AutoArgs, settings: &Settings) -> anyhow::Result<()> {
     let source = CredentialSource::new(&args.credential_source)?;
     let store = open::store(settings).await?;
-    let provider = open::provider(settings)?;
+    let provider = open::provider(settings, &store)?;
     let url = database_url(settings)?;
     let Some(lock) = JobLock::try_acquire(url.as_ref(), AUTO_MIGRATION_LOCK).await? else {
         println!("Another imsbridge replica is running the automatic migration now; nothing done.");

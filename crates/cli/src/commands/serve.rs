@@ -23,7 +23,7 @@ pub async fn run(
         return run_demo(settings, data_dir_given).await;
     }
     let store = open::store(&settings).await?;
-    let provider = open::provider(&settings)?;
+    let provider = open::provider(&settings, &store)?;
     if let Some(otp) =
         bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?
     {
@@ -65,7 +65,7 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
     .context("could not start the IMS emulator")?;
     let store = open::store(&settings).await?;
     let seeded = demo::seed(&emulator, &store).await?;
-    let provider = open::provider(&settings)?;
+    let provider = open::provider(&settings, &store)?;
     let otp = bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?;
     let app = Application::build(
         settings.server,
