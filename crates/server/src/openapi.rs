@@ -49,7 +49,7 @@ use crate::api;
         api::ops::metrics,
     ),
     components(schemas(crate::error::ErrorBody)),
-    modifiers(&Security),
+    modifiers(&Security, &BodyErrors),
     tags(
         (name = "integrations", description = "IMS integration configurations"),
         (name = "migration", description = "JWT → OAuth Server-to-Server"),
@@ -82,6 +82,53 @@ impl Modify for Security {
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("imsbridge_session"))),
         );
+    }
+}
+
+/// Every operation that takes a body can also answer 400 (malformed JSON), 413 (too large)
+/// and 415 (not JSON); saying so once here keeps the handlers' annotations short.
+struct BodyErrors;
+
+impl Modify for BodyErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+                &mut item.get,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if op.request_body.is_none() {
+                    continue;
+                }
+                for (code, description) in [
+                    ("400", "Malformed JSON"),
+                    ("413", "Body too large"),
+                    ("415", "Body is not JSON"),
+                ] {
+                    op.responses
+                        .responses
+                        .entry(code.to_owned())
+                        .or_insert_with(|| error(description).into());
+                }
+            }
+        }
     }
 }
 
