@@ -34,6 +34,8 @@ pub struct GlobalArgs {
 
 /// The commands.
 #[derive(Debug, Subcommand)]
+// Parsed once per process; boxing the larger variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Serve the console, the admin API and the token API.
     Serve(ServeArgs),
@@ -130,6 +132,8 @@ pub enum OutputFormat {
 
 /// Where a client secret comes from: never the command line itself.
 #[derive(Debug, Args)]
+// The field names are the flag names people type.
+#[allow(clippy::struct_field_names)]
 pub struct SecretArgs {
     /// Refused with an explanation: a secret on the command line is visible to other users
     /// in the process list and stays in the shell history.
@@ -171,6 +175,8 @@ pub struct OAuthArgs {
 
 /// Where a passphrase comes from.
 #[derive(Debug, Args)]
+// The field names are the flag names people type.
+#[allow(clippy::struct_field_names)]
 pub struct PassphraseArgs {
     /// Read the passphrase from this environment variable.
     #[arg(long, value_name = "VAR", group = "passphrase")]

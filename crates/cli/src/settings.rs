@@ -112,24 +112,21 @@ impl Settings {
         });
         // Missing keys take their defaults through `#[serde(default)]`.
         let mut figment = Figment::new();
-        let file = match &global.config {
-            Some(path) => {
-                if !path.is_file() {
-                    anyhow::bail!(
-                        "settings file {} does not exist; pass an existing TOML file to --config or leave it out",
-                        path.display()
-                    );
-                }
-                Some(path.clone())
+        let file = if let Some(path) = &global.config {
+            if !path.is_file() {
+                anyhow::bail!(
+                    "settings file {} does not exist; pass an existing TOML file to --config or leave it out",
+                    path.display()
+                );
             }
-            None => {
-                let dir = global
-                    .data_dir
-                    .clone()
-                    .unwrap_or_else(|| Settings::default().data_dir);
-                let candidate = dir.join("imsbridge.toml");
-                candidate.is_file().then_some(candidate)
-            }
+            Some(path.clone())
+        } else {
+            let dir = global
+                .data_dir
+                .clone()
+                .unwrap_or_else(|| Settings::default().data_dir);
+            let candidate = dir.join("imsbridge.toml");
+            candidate.is_file().then_some(candidate)
         };
         if let Some(file) = &file {
             figment = figment.merge(Toml::file_exact(file));
@@ -166,6 +163,8 @@ impl Settings {
 }
 
 #[cfg(test)]
+// figment's `Jail` closures return its (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,7 @@
 //! A small client for the admin API, shared by the commands that talk to a running server.
 
+use std::fmt::Write as _;
+
 use anyhow::{Context as _, bail};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
@@ -81,10 +83,10 @@ impl Remote {
         let code = value["error"].as_str().unwrap_or("error");
         let mut line = format!("{message} ({code}, HTTP {})", status.as_u16());
         if let Some(current) = value.get("current_revision").and_then(Value::as_u64) {
-            line.push_str(&format!("; the current revision is {current}"));
+            let _ = write!(line, "; the current revision is {current}");
         }
         if let Some(debug_id) = value.get("debug_id").and_then(Value::as_str) {
-            line.push_str(&format!("; IMS debug id {debug_id}"));
+            let _ = write!(line, "; IMS debug id {debug_id}");
         }
         bail!(line)
     }

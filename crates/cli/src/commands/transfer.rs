@@ -26,19 +26,16 @@ pub async fn export(args: ExportArgs, settings: &Settings) -> anyhow::Result<()>
         .await?;
     store.close().await;
     let text = serde_json::to_string_pretty(&doc)?;
-    match &args.output {
-        Some(path) => {
-            write_private(path, text.as_bytes())?;
-            eprintln!(
-                "Exported {} configuration(s) to {}.",
-                doc.configs.len(),
-                path.display()
-            );
-        }
-        None => {
-            let mut out = std::io::stdout().lock();
-            writeln!(out, "{text}")?;
-        }
+    if let Some(path) = &args.output {
+        write_private(path, text.as_bytes())?;
+        eprintln!(
+            "Exported {} configuration(s) to {}.",
+            doc.configs.len(),
+            path.display()
+        );
+    } else {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{text}")?;
     }
     Ok(())
 }
