@@ -69,6 +69,8 @@
         oauthFields.disabled = !oauth;
         if (jwtFields) jwtFields.hidden = oauth;
         if (submit) submit.disabled = !oauth;
+        var mode = $("#config-form input[name=mode]");
+        if (mode) mode.value = oauth ? "migrate" : "jwt";
         var url = new URL(window.location.href);
         if (oauth) url.searchParams.set("auth_type", "oauth"); else url.searchParams.delete("auth_type");
         window.history.replaceState(null, "", url.toString());

@@ -1288,7 +1288,9 @@ pub async fn save(
         Ok(c) => c,
         Err(page) => return page,
     };
-    if input.mode == "migrate" {
+    // The JWT page posts `jwt` when JavaScript switched it in place without updating the
+    // mode; only a migration can change a JWT configuration anyway.
+    if input.mode == "migrate" || (input.mode == "jwt" && config.auth_type() == AuthType::Jwt) {
         save_migration(&state, &console, config, input).await
     } else {
         "edit".clone_into(&mut input.mode);

@@ -20,6 +20,7 @@ pub mod flash;
 pub mod i18n;
 mod integrations;
 pub mod pages;
+mod readiness;
 pub mod view;
 
 use askama::Template;
@@ -78,6 +79,7 @@ pub fn router() -> Router<AppState> {
             get(integrations::confirm_delete).post(integrations::delete),
         )
         .route("/console/audit", get(audit::page))
+        .route("/console/readiness", get(readiness::page))
         .route("/console/users", get(admin::users).post(admin::add_user))
         .route("/console/users/{username}/delete", post(admin::remove_user))
         .route("/console/tokens", get(admin::tokens).post(admin::new_token))
