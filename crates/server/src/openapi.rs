@@ -27,6 +27,7 @@ use crate::api;
         api::integrations::migration_prefill,
         api::integrations::migrate,
         api::integrations::parse_project_json,
+        api::import::import,
         api::tokens::token,
         api::tokens::health,
         api::session::login,

@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod import;
 pub mod integrations;
 pub mod ops;
 pub mod session;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
             "/api/v1/project-json",
             post(integrations::parse_project_json),
         )
+        .route("/api/v1/import", post(import::import))
         .route(
             "/api/v1/session",
             get(session::current)

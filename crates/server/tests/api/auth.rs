@@ -34,6 +34,7 @@ async fn requests_without_credentials_are_unauthenticated(app: &TestApp) {
         (Method::POST, "/api/v1/integrations/x/health"),
         (Method::POST, "/api/v1/integrations/x/token"),
         (Method::POST, "/api/v1/project-json"),
+        (Method::POST, "/api/v1/import"),
         (Method::GET, "/api/v1/users"),
         (Method::POST, "/api/v1/users"),
         (Method::GET, "/api/v1/users/admin"),

@@ -67,6 +67,7 @@ async fn the_openapi_document_describes_every_route(app: &TestApp) {
         ("/api/v1/integrations/{name}/token", &["post"]),
         ("/api/v1/integrations/{name}/health", &["post"]),
         ("/api/v1/project-json", &["post"]),
+        ("/api/v1/import", &["post"]),
         ("/api/v1/session", &["get", "post", "delete"]),
         ("/api/v1/me", &["get"]),
         ("/api/v1/me/password", &["post"]),

@@ -498,3 +498,76 @@ async fn a_developer_console_project_json_fills_the_oauth_fields(app: &TestApp) 
     let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
     assert_eq!(e["field"], "project_json");
 }
+
+crate::on_both_backends!(existing_configurations_enter_through_import_jwt_included);
+
+async fn existing_configurations_enter_through_import_jwt_included(app: &TestApp) {
+    // Export from another installation, which holds a JWT configuration.
+    app.import_jwt("legacy", Origin::Customer).await;
+    let passphrase = imsbridge_domain::SecretString::from("export passphrase 1".to_owned());
+    let document = app
+        .store
+        .export(
+            Some(&passphrase),
+            &imsbridge_store::AuditContext::actor("test"),
+        )
+        .await
+        .unwrap();
+    let r = app
+        .admin(Method::DELETE, "/api/v1/integrations/legacy")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+
+    let document = serde_json::to_value(&document).unwrap();
+    let r = app
+        .admin(Method::POST, "/api/v1/import")
+        .json(&json!({"document": document, "passphrase": "wrong passphrase"}))
+        .send()
+        .await
+        .unwrap();
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    assert_eq!(e["field"], "passphrase");
+    let r = app
+        .admin(Method::POST, "/api/v1/import")
+        .json(&json!({"document": {"hello": "world"}}))
+        .send()
+        .await
+        .unwrap();
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    assert_eq!(e["field"], "document");
+    let read = app.api_token("read").await;
+    let r = app
+        .with_token(&read, Method::POST, "/api/v1/import")
+        .json(&json!({"document": document}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::FORBIDDEN, "forbidden").await;
+
+    let r = app
+        .admin(Method::POST, "/api/v1/import")
+        .json(&json!({"document": document, "passphrase": "export passphrase 1"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, report) = json_of(r).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    assert_eq!(report["created"], json!(["legacy"]));
+    let (_, legacy) = app.get_json("/api/v1/integrations/legacy").await;
+    assert_eq!(legacy["auth_type"], "jwt");
+    assert_eq!(legacy["migration"]["allowed"], true);
+    let (_, audit) = app.get_json("/api/v1/audit?action=config.import").await;
+    assert!(audit["total"].as_u64().unwrap() >= 1);
+
+    // Importing again skips what exists.
+    let r = app
+        .admin(Method::POST, "/api/v1/import")
+        .json(&json!({"document": document, "passphrase": "export passphrase 1"}))
+        .send()
+        .await
+        .unwrap();
+    let (_, again) = json_of(r).await;
+    assert_eq!(again["skipped"], json!(["legacy"]));
+}
