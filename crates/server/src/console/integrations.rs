@@ -1288,6 +1288,16 @@ pub async fn save(
         Ok(c) => c,
         Err(page) => return page,
     };
+    // Disabled fields are not posted: show them as stored when the form comes back.
+    let stored = Input::of_config(&config);
+    input.name = stored.name;
+    if let Some(prefill) = config.migration_prefill() {
+        input.title = stored.title;
+        input.cloud_solution = stored.cloud_solution;
+        input.other_solution = stored.other_solution;
+        input.authorization_server = stored.authorization_server;
+        input.technical_account_id = prefill.technical_account_id.to_string();
+    }
     // The JWT page posts `jwt` when JavaScript switched it in place without updating the
     // mode; only a migration can change a JWT configuration anyway.
     if input.mode == "migrate" || (input.mode == "jwt" && config.auth_type() == AuthType::Jwt) {
