@@ -252,10 +252,19 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         }
+        // The user may have been removed, disabled or demoted elsewhere (the CLI, another
+        // replica) since logging in: the store, not the session, has the last word.
+        let user = state
+            .store
+            .get_user_by_id(session.user_id.into())
+            .await
+            .map_err(ApiError::from)?
+            .filter(|u| !u.disabled)
+            .ok_or_else(|| ApiError::unauthenticated("your session has ended; log in again"))?;
         let principal = Principal::User {
             id: session.user_id,
-            username: session.username.clone(),
-            role: session.role,
+            username: user.username,
+            role: user.role,
         };
         let audit = audit_context(parts, principal.actor());
         Ok(Self {

@@ -649,3 +649,21 @@ async fn the_audit_log_filters_and_refuses_bad_queries(app: &TestApp) {
         assert!(e["error"].is_string());
     }
 }
+
+crate::on_both_backends!(a_session_ends_when_its_user_is_removed_behind_the_servers_back);
+
+async fn a_session_ends_when_its_user_is_removed_behind_the_servers_back(app: &TestApp) {
+    let session = app.user_session("gone", "viewer").await;
+    let user = app.store.get_user("gone").await.unwrap().unwrap();
+    // As `imsbridge users remove` does: straight in the store, not through this server.
+    app.store
+        .delete_user(user.id, &imsbridge_store::AuditContext::actor("cli"))
+        .await
+        .unwrap();
+    let r = app
+        .as_session(&session, Method::GET, "/api/v1/integrations")
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+}
