@@ -2,6 +2,7 @@
 //! configurations. Everything happens in `imsbridge_server::bulk` and
 //! `imsbridge_server::readiness`; this only reads files, draws progress and prints.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -120,17 +121,14 @@ pub async fn run(command: MigrateCommand, settings: &Settings) -> anyhow::Result
 
 async fn plan(args: PlanArgs, settings: &Settings) -> anyhow::Result<()> {
     let store = open::store(settings).await?;
-    let format = match (args.format, &args.output) {
-        (Some(FormatArg::Csv), _) => PlanFormat::Csv,
-        (Some(FormatArg::Json), _) => PlanFormat::Json,
-        (None, Some(path))
-            if path
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("csv")) =>
-        {
-            PlanFormat::Csv
-        }
-        (None, _) => PlanFormat::Json,
+    let csv_file = args
+        .output
+        .as_ref()
+        .is_some_and(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")));
+    let format = match args.format {
+        Some(FormatArg::Csv) => PlanFormat::Csv,
+        None if csv_file => PlanFormat::Csv,
+        Some(FormatArg::Json) | None => PlanFormat::Json,
     };
     let plan = Plan::generate(
         &store,
@@ -295,7 +293,8 @@ async fn status(args: StatusArgs, settings: &Settings) -> anyhow::Result<()> {
 fn status_table(r: &Readiness) -> String {
     let mut out = String::new();
     let jwt = r.remaining.len();
-    out.push_str(&format!(
+    let _ = write!(
+        out,
         "{} configuration(s); {jwt} still JWT. JWT end of life: {} ({}).\n\n",
         r.total,
         r.jwt_eol,
@@ -304,7 +303,7 @@ fn status_table(r: &Readiness) -> String {
             0 => "today".to_owned(),
             d => format!("passed {} days ago", -d),
         }
-    ));
+    );
     for (title, counts) in [
         ("AUTHENTICATION TYPE", &r.by_auth_type),
         ("ORIGIN", &r.by_origin),
