@@ -578,8 +578,14 @@ async fn a_refused_verification_keeps_the_jwt_configuration_and_shows_ims_reason
     );
     assert!(!refused.source.contains(wrong_secret));
     // The read-only fields (not posted) still show the stored configuration.
-    assert_eq!(refused.attr("#f-title", "value").as_deref(), Some("Legacy target-jwt"));
-    assert_eq!(refused.attr("#f-name", "value").as_deref(), Some("target-jwt"));
+    assert_eq!(
+        refused.attr("#f-title", "value").as_deref(),
+        Some("Legacy target-jwt")
+    );
+    assert_eq!(
+        refused.attr("#f-name", "value").as_deref(),
+        Some("target-jwt")
+    );
     assert_eq!(
         refused.attr("#f-technical_account_id", "value").as_deref(),
         Some(jwt.technical_account_id.as_str())
