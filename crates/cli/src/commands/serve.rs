@@ -67,6 +67,18 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
     let seeded = demo::seed(&emulator, &store).await?;
     let provider = open::provider(&settings, &store)?;
     let otp = bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?;
+    // An API token for the demo's OAuth integrations, so that fetching a token with curl
+    // works straight away.
+    let integrations = "token:target-staging,stock-search";
+    let (_, integration_token) = imsbridge_server::auth::api_tokens::issue(
+        &store,
+        "demo integrations",
+        integrations,
+        Some(chrono::Utc::now() + chrono::Duration::days(7)),
+        None,
+        &imsbridge_store::AuditContext::actor("demo"),
+    )
+    .await?;
     let app = Application::build(
         settings.server,
         Dependencies {
@@ -85,6 +97,14 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
         println!("admin user: {}", otp.username);
         println!("admin password: {}", otp.password.expose_secret());
     }
+    println!(
+        "integration API token ({integrations}): {}",
+        integration_token.expose_secret()
+    );
+    println!(
+        "  try: curl -s -X POST -H \"Authorization: Bearer $TOKEN\" http://{}/api/v1/integrations/target-staging/token",
+        app.local_addr()
+    );
     announce(&app)?;
     let result = app.run_until_stopped().await;
     emulator.shutdown().await;

@@ -78,7 +78,8 @@ pub async fn token(
     // configuration exists.
     if !caller.principal.can_fetch_token(&parsed) {
         return Err(ApiError::forbidden(format!(
-            "this caller may not fetch access tokens of {parsed:?}; use an API token with scope token:{parsed} (or admin)"
+            "this caller may not fetch access tokens of {:?}; use an API token with scope token:{parsed} (or admin)",
+            parsed.as_str()
         )));
     }
     let min_validity = body.min_validity.or(query.min_validity).unwrap_or(0);
