@@ -122,9 +122,16 @@ async function emulatorCall(demo, method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
-/** Developer Console: migrate a JWT credential to OAuth Server-to-Server (same client id). */
-export function migrateInDeveloperConsole(demo, clientId) {
-  return emulatorCall(demo, 'POST', `/console/credentials/${encodeURIComponent(clientId)}/migrate`);
+/**
+ * Developer Console: the OAuth Server-to-Server credential that replaces a JWT one (same
+ * client id). The demo migrates its customer credentials in the Developer Console already;
+ * any other is migrated here.
+ */
+export async function migrateInDeveloperConsole(demo, clientId) {
+  const id = encodeURIComponent(clientId);
+  const existing = await emulatorCall(demo, 'GET', `/console/credentials/${id}`);
+  if (existing.oauth) return existing.oauth.credential;
+  return emulatorCall(demo, 'POST', `/console/credentials/${id}/migrate`);
 }
 
 /** Developer Console: a new project with an OAuth credential; returns its project JSON. */

@@ -25,7 +25,10 @@ pub const MAPPINGS: &[Mapping] = &[
     Mapping {
         metascope: "ent_marketing_sdk",
         product: "Adobe Target",
-        scopes: &["additional_info.projectedProductContext", "additional_info.roles"],
+        scopes: &[
+            "additional_info.projectedProductContext",
+            "additional_info.roles",
+        ],
     },
     Mapping {
         metascope: "ent_analytics_bulk_ingest_sdk",

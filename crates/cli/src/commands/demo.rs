@@ -121,6 +121,12 @@ pub async fn seed(emulator: &EmulatorHandle, store: &Store) -> anyhow::Result<De
                 let cred = tokio::task::block_in_place(|| {
                     emulator.create_jwt_credential(&project.id, metascopes)
                 })?;
+                // The seed's first step happens in the Developer Console: the credential is
+                // migrated there (same client id and secret), and both work until the JWT
+                // one is deleted. Auto-provisioned ones are left to the automatic job.
+                if !auto_generated {
+                    emulator.migrate_jwt_credential(&cred.client_id)?;
+                }
                 let origin = if auto_generated {
                     Origin::AutoProvisioned
                 } else {

@@ -93,6 +93,9 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
         emulator.base_url()
     );
     println!("Demo configurations: {}", seeded.names.join(", "));
+    println!(
+        "The JWT credentials of target-production, analytics-reporting and launch-tags are already migrated in the (emulated) Developer Console; migrate the configurations in the console: Properties, Authentication Type: OAuth, Save & Close."
+    );
     if let Some(otp) = otp {
         println!("admin user: {}", otp.username);
         println!("admin password: {}", otp.password.expose_secret());

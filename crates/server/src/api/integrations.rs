@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use imsbridge_domain::{
-    AuthType, AuthorizationServer, ClientId, CloudSolution, ConfigDraft, ConfigId,
+    AuthType, AuthorizationServer, ClientId, CloudSolution, ConfigDraft, ConfigId, Credentials,
     DraftCredentials, ExposeSecret, IntegrationConfig, MigrationActor, OAuthCredentials,
     OAuthPatch, OrgId, Origin, RuleError, Scopes, SecretString, TechnicalAccountId, Title,
     secret_hint,
@@ -354,6 +354,17 @@ pub(crate) struct OAuthDefaults {
     pub scopes: Option<Scopes>,
     pub org_id: Option<OrgId>,
     pub technical_account_id: Option<TechnicalAccountId>,
+    /// For a migration: the JWT credential's client secret. The Developer Console keeps it
+    /// when it migrates a credential, so an admin need not copy it again.
+    pub client_secret: Option<SecretString>,
+}
+
+/// The client secret of a JWT configuration, which its migrated OAuth credential keeps.
+pub(crate) fn jwt_client_secret(config: &IntegrationConfig) -> Option<SecretString> {
+    match &config.credentials {
+        Credentials::Jwt(jwt) => Some(jwt.client_secret.clone()),
+        Credentials::OAuth(_) => None,
+    }
 }
 
 pub(crate) fn oauth_from_input(
@@ -379,6 +390,7 @@ pub(crate) fn oauth_from_input(
         .client_secret
         .cloned()
         .or_else(|| p.and_then(|p| p.client_secrets.first().cloned()))
+        .or(defaults.client_secret)
         .ok_or_else(|| {
             missing(
                 "client_secret",
@@ -710,6 +722,8 @@ pub struct MigrateIntegration {
     /// Client id; defaults to the JWT credential's (the Developer Console keeps it).
     pub client_id: Option<String>,
     /// The new OAuth credential's client secret (or from `project_json`). Never returned.
+    /// When absent, the JWT credential's client secret is used, which the Developer
+    /// Console keeps when it migrates a credential; verification must then be on.
     #[schema(value_type = Option<String>, format = Password)]
     pub client_secret: Option<SecretString>,
     /// Scopes; default: the OAuth credential's in `project_json`, else suggested from the
@@ -791,6 +805,8 @@ pub async fn migrate(
             scopes: Some(prefill.scopes),
             org_id: Some(prefill.org_id),
             technical_account_id: Some(prefill.technical_account_id),
+            // Only with verification: a kept secret is proven by IMS before anything changes.
+            client_secret: verify.then(|| jwt_client_secret(&config)).flatten(),
         },
     )?;
     let migrated = migration::migrate(

@@ -265,6 +265,8 @@ pub struct Texts {
     pub secret_keep_hint: &'static str,
     /// Secret hint when nothing can be shown of the stored secret.
     pub secret_keep_hint_short: &'static str,
+    /// Hint under the client secret when migrating: empty keeps the JWT credential's.
+    pub secret_keep_jwt_hint: &'static str,
     /// The secret had to be typed again after an error.
     pub secret_reenter: &'static str,
     /// "Other" cloud solution.
@@ -546,6 +548,7 @@ pub static EN: Texts = Texts {
     authorization_server_hint: "Adobe IMS production is https://ims-na1.adobelogin.com.",
     secret_keep_hint: "Leave empty to keep the current secret, ending in",
     secret_keep_hint_short: "Leave empty to keep the current secret.",
+    secret_keep_jwt_hint: "Leave empty to use the JWT credential's client secret: the Developer Console keeps it when it migrates a credential. It is checked with IMS before saving. Ends in",
     secret_reenter: "For your safety the secret was not kept. Enter it again.",
     other_solution: "Other",
     other_solution_name: "Other solution name",
@@ -727,6 +730,7 @@ pub static KO: Texts = Texts {
     authorization_server_hint: "Adobe IMS 프로덕션은 https://ims-na1.adobelogin.com입니다.",
     secret_keep_hint: "비워 두면 현재 암호가 유지됩니다. 끝자리:",
     secret_keep_hint_short: "비워 두면 현재 암호가 유지됩니다.",
+    secret_keep_jwt_hint: "비워 두면 JWT 자격 증명의 클라이언트 암호를 사용합니다. Developer Console은 자격 증명을 마이그레이션할 때 이 암호를 유지합니다. 저장하기 전에 IMS에서 확인합니다. 끝자리:",
     secret_reenter: "보안을 위해 암호는 유지되지 않았습니다. 다시 입력하십시오.",
     other_solution: "기타",
     other_solution_name: "기타 솔루션 이름",

@@ -841,16 +841,24 @@ fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             Some(Credentials::OAuth(o)) => Some(secret_hint(&o.client_secret)),
             _ => None,
         };
-        let secret_hint_text = match (secret_dropped, stored_hint) {
-            (true, _) => t.secret_reenter.to_owned(),
-            (false, Some(Some(last4))) => format!("{} …{last4}", t.secret_keep_hint),
-            (false, Some(None)) => t.secret_keep_hint_short.to_owned(),
-            (false, None) => String::new(),
+        let secret_hint_text = match (secret_dropped, stored_hint, mode) {
+            (true, _, _) => t.secret_reenter.to_owned(),
+            (false, _, Mode::Migrate | Mode::Jwt) => {
+                let last4 = config
+                    .and_then(api::jwt_client_secret)
+                    .and_then(|s| secret_hint(&s))
+                    .unwrap_or_default();
+                format!("{} …{last4}", t.secret_keep_jwt_hint)
+            }
+            (false, Some(Some(last4)), _) => format!("{} …{last4}", t.secret_keep_hint),
+            (false, Some(None), _) => t.secret_keep_hint_short.to_owned(),
+            (false, None, _) => String::new(),
         };
         let mut secret = FieldView::secret(t, "client_secret", t.client_secret)
             .hint(secret_hint_text)
             .error(err(&mut errors, "client_secret"));
-        if mode != Mode::Edit {
+        // Editing keeps the stored secret and migrating the JWT credential's when left empty.
+        if mode == Mode::Create {
             secret = secret.required();
         }
         credential = vec![
@@ -1448,7 +1456,7 @@ async fn save_migration(
     }
     let had_json = !input.project_json.trim().is_empty();
     apply_project_json(t, &mut input, &mut errors);
-    check_oauth_fields(t, &input, &mut errors, true);
+    check_oauth_fields(t, &input, &mut errors, false);
     let mut alerts = jwt_alerts(t, Mode::Migrate);
     if errors.is_empty() {
         let prefill = config.migration_prefill();
@@ -1466,6 +1474,8 @@ async fn save_migration(
                 scopes: prefill.as_ref().map(|p| p.scopes.clone()),
                 org_id: prefill.as_ref().map(|p| p.org_id.clone()),
                 technical_account_id: prefill.as_ref().map(|p| p.technical_account_id.clone()),
+                // The console always verifies, so a kept secret is proven before saving.
+                client_secret: api::jwt_client_secret(&config),
             },
         );
         match oauth {

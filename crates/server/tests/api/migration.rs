@@ -16,6 +16,8 @@ crate::on_both_backends!(
     an_oauth_configuration_cannot_be_migrated,
     a_migration_can_take_its_fields_from_the_project_json,
     a_migration_during_an_ims_outage_is_unavailable_not_an_error,
+    a_migration_without_a_secret_keeps_the_jwt_credentials_secret_after_ims_accepts_it,
+    a_kept_secret_is_never_saved_unverified,
 );
 
 async fn migrating_a_jwt_config_keeps_its_id_and_destroys_the_private_key(app: &TestApp) {
@@ -225,6 +227,52 @@ async fn a_migration_during_an_ims_outage_is_unavailable_not_an_error(app: &Test
         .unwrap();
     assert!(r.headers().contains_key("retry-after"));
     assert_error(r, StatusCode::SERVICE_UNAVAILABLE, "ims_unavailable").await;
+    let (_, after) = app.get_json("/api/v1/integrations/legacy").await;
+    assert_eq!(after["auth_type"], "jwt");
+}
+
+async fn a_migration_without_a_secret_keeps_the_jwt_credentials_secret_after_ims_accepts_it(
+    app: &TestApp,
+) {
+    let jwt = app.import_jwt("legacy", Origin::Customer).await;
+    // The Developer Console's migration keeps the client id and the client secret.
+    let oauth = app.emulator.migrate_jwt_credential(&jwt.client_id).unwrap();
+    assert_eq!(oauth.client_secrets, vec![jwt.client_secret.clone()]);
+    let before = app.emulator.token_requests(&jwt.client_id);
+    let r = app
+        .admin(Method::POST, "/api/v1/integrations/legacy/migrate")
+        .json(&json!({ "revision": 1, "scopes": oauth.scopes }))
+        .send()
+        .await
+        .unwrap();
+    let (status, after) = json_of(r).await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["auth_type"], "oauth");
+    assert!(
+        app.emulator.token_requests(&jwt.client_id) > before,
+        "the kept secret was verified with IMS"
+    );
+    let last4: String = jwt
+        .client_secret
+        .chars()
+        .skip(jwt.client_secret.chars().count() - 4)
+        .collect();
+    assert_eq!(after["oauth"]["client_secret"]["last4"], last4.as_str());
+}
+
+async fn a_kept_secret_is_never_saved_unverified(app: &TestApp) {
+    app.import_jwt("legacy", Origin::Customer).await;
+    let r = app
+        .admin(Method::POST, "/api/v1/integrations/legacy/migrate")
+        .json(&json!({ "revision": 1, "verify": false }))
+        .send()
+        .await
+        .unwrap();
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    assert!(
+        e["message"].as_str().unwrap().contains("client_secret"),
+        "{e}"
+    );
     let (_, after) = app.get_json("/api/v1/integrations/legacy").await;
     assert_eq!(after["auth_type"], "jwt");
 }
