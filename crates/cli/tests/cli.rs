@@ -20,7 +20,7 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str], envs: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(BIN)
+        let child = Command::new(BIN)
             .args(args)
             .envs(envs.iter().copied())
             .env("IMSBRIDGE_LOG", "warn")
@@ -28,8 +28,13 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the binary starts");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let mut admin_password = None;
+        // Owned from here on, so that a failed assertion still stops the process (Drop).
+        let mut server = Self {
+            child,
+            url: String::new(),
+            admin_password: None,
+        };
+        let mut lines = BufReader::new(server.child.stdout.take().unwrap()).lines();
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             assert!(
@@ -41,16 +46,13 @@ impl Server {
                 .expect("the server printed its address")
                 .unwrap();
             if let Some(pw) = line.strip_prefix("admin password: ") {
-                admin_password = Some(pw.trim().to_owned());
+                server.admin_password = Some(pw.trim().to_owned());
             }
             if let Some(url) = line.strip_prefix("imsbridge listening on ") {
+                url.trim().clone_into(&mut server.url);
                 // Keep draining stdout so the server never blocks on a full pipe.
                 std::thread::spawn(move || for _ in lines {});
-                return Self {
-                    child,
-                    url: url.trim().to_owned(),
-                    admin_password,
-                };
+                return server;
             }
         }
     }
