@@ -25,6 +25,28 @@ pub struct Settings {
     pub server: imsbridge_server::Settings,
     /// The IMS client.
     pub ims: ImsSettings,
+    /// The automatic migration of auto-provisioned configurations.
+    pub migration: MigrationSettings,
+}
+
+/// The automatic migration job that `serve` runs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MigrationSettings {
+    /// Base URL of a Developer Console–compatible credential API (for the emulator:
+    /// `http://127.0.0.1:8181/console`); the job runs only when it is set.
+    pub credential_source: Option<String>,
+    /// Seconds between passes of the job.
+    pub auto_interval_secs: u64,
+}
+
+impl Default for MigrationSettings {
+    fn default() -> Self {
+        Self {
+            credential_source: None,
+            auto_interval_secs: 300,
+        }
+    }
 }
 
 /// How imsbridge talks to Adobe IMS.
@@ -77,6 +99,7 @@ impl Default for Settings {
             log_level: "info".to_owned(),
             server: imsbridge_server::Settings::default(),
             ims: ImsSettings::default(),
+            migration: MigrationSettings::default(),
         }
     }
 }
@@ -90,6 +113,7 @@ impl Settings {
         "log_level",
         "server",
         "ims",
+        "migration",
     ];
 
     /// Loads settings for the given flags, from the process environment.
@@ -101,9 +125,9 @@ impl Settings {
         // Only variables naming a setting are read: IMSBRIDGE_TOKEN, IMSBRIDGE_MASTER_KEY and
         // friends are read elsewhere, and a stray variable must not stop the program.
         let env = env.filter(|key| {
-            // Keys arrive here upper-case and before `__` is turned into nesting.
-            let top = key
-                .as_str()
+            // By now `__` has become the `.` of a nested key (`server.listen`).
+            let first = key.as_str().split('.').next().unwrap_or_default();
+            let top = first
                 .split("__")
                 .next()
                 .unwrap_or_default()
@@ -193,6 +217,23 @@ mod tests {
             global.log_format = Some("text".into());
             let s = Settings::load(&global).map_err(|e| e.to_string())?;
             assert_eq!(s.log_format, LogFormat::Text, "flag beats file");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn nested_settings_come_from_double_underscore_variables() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.set_env("IMSBRIDGE_SERVER__LISTEN", "127.0.0.1:9999");
+            jail.set_env("IMSBRIDGE_MIGRATION__AUTO_INTERVAL_SECS", "42");
+            jail.set_env("IMSBRIDGE_TOKEN", "not a setting, and no error");
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(s.server.listen.port(), 9999);
+            assert_eq!(s.migration.auto_interval_secs, 42);
+            jail.set_env("IMSBRIDGE_SERVER__LISTEN_TYPO", "1");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("listen_typo"), "{err}");
             Ok(())
         });
     }

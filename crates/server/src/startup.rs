@@ -87,6 +87,7 @@ impl Application {
             clock: deps.clock,
             metrics: http::metrics::install(),
             settings: Arc::new(settings),
+            token_usage: Arc::default(),
         };
         let router = router(state.clone());
         Ok(Self {
@@ -129,7 +130,33 @@ impl Application {
             tls = self.tls.is_some(),
             "imsbridge server listening"
         );
-        serve::serve(self.listener, self.router, self.tls, shutdown, grace).await
+        let flusher = spawn_usage_flusher(self.state.clone());
+        let result = serve::serve(self.listener, self.router, self.tls, shutdown, grace).await;
+        flusher.abort();
+        // What was counted since the last flush is not lost on a clean shutdown.
+        flush_usage(&self.state).await;
+        result
+    }
+}
+
+/// How often token usage counts go to the audit log.
+const USAGE_FLUSH_INTERVAL: Duration = Duration::from_secs(60);
+
+fn spawn_usage_flusher(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(USAGE_FLUSH_INTERVAL);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        ticker.tick().await;
+        loop {
+            ticker.tick().await;
+            flush_usage(&state).await;
+        }
+    })
+}
+
+async fn flush_usage(state: &AppState) {
+    if let Err(e) = state.token_usage.flush(&state.store).await {
+        tracing::warn!(error = %e, "could not record token usage");
     }
 }
 

@@ -28,6 +28,9 @@ pub struct AppState {
     pub login_throttle: LoginThrottle,
     /// Renders `/metrics`; `None` when another recorder owns the process.
     pub metrics: Option<PrometheusHandle>,
+    /// Who fetched which configuration's tokens, written to the audit log now and then; the
+    /// readiness page shows who still depends on a JWT configuration.
+    pub token_usage: Arc<crate::readiness::TokenUsage>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use imsbridge_domain::{ExposeSecret, SystemClock};
 use imsbridge_emulator::{ClockMode, Emulator, EmulatorConfig};
+use imsbridge_server::bulk::{AutoMigration, Backoff, CredentialSource};
 use imsbridge_server::{Application, Dependencies, bootstrap_admin};
 
 use crate::cli::ServeArgs;
@@ -31,10 +32,43 @@ pub async fn run(
         println!("Created the first admin user; this password is shown only once.");
         println!("admin password: {}", otp.password.expose_secret());
     }
+    let job = auto_migration(&settings, &store, &provider)?;
     let app = Application::build(settings.server, Dependencies::new(store, provider)).await?;
     announce(&app)?;
-    app.run_until_stopped().await?;
+    let result = app.run_until_stopped().await;
+    if let Some(job) = job {
+        job.abort();
+    }
+    result?;
     Ok(())
+}
+
+/// Starts the automatic migration of auto-provisioned configurations when a credential
+/// source is configured; only the replica holding the job lock runs it.
+fn auto_migration(
+    settings: &Settings,
+    store: &imsbridge_store::Store,
+    provider: &imsbridge_ims::TokenProvider,
+) -> anyhow::Result<Option<tokio::task::JoinHandle<()>>> {
+    let Some(source) = settings.migration.credential_source.as_deref() else {
+        return Ok(None);
+    };
+    let source = CredentialSource::new(source)
+        .context("the migration.credential_source setting is not usable")?;
+    let url = settings
+        .database_url
+        .as_deref()
+        .map(imsbridge_store::DatabaseUrl::parse)
+        .transpose()?;
+    let job = AutoMigration::new(
+        store.clone(),
+        provider.clone(),
+        Arc::new(SystemClock),
+        source,
+        Backoff::default(),
+    );
+    let interval = std::time::Duration::from_secs(settings.migration.auto_interval_secs.max(10));
+    Ok(Some(job.spawn(interval, url)))
 }
 
 async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Result<()> {

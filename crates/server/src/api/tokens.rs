@@ -99,6 +99,9 @@ pub async fn token(
     }
     let token = state.provider.token(&config, request).await?;
     let now = state.clock.now();
+    state
+        .token_usage
+        .record(config.name.as_str(), &caller.audit.actor, now);
     let body = TokenResponse {
         access_token: token.token.expose_secret().to_owned(),
         token_type: token.token_type.to_string(),

@@ -125,6 +125,8 @@ pub struct Texts {
     pub security: &'static str,
     /// AEM's Adobe IMS Integrations.
     pub ims_integrations: &'static str,
+    /// Migration readiness page.
+    pub readiness: &'static str,
     /// Audit trail page.
     pub audit_trail: &'static str,
     /// Users page.
@@ -478,6 +480,7 @@ pub static EN: Texts = Texts {
     tools: "Tools",
     security: "Security",
     ims_integrations: "Adobe IMS Integrations",
+    readiness: "Migration readiness",
     audit_trail: "Audit trail",
     users: "Users",
     api_tokens: "API tokens",
@@ -660,6 +663,7 @@ pub static KO: Texts = Texts {
     tools: "도구",
     security: "보안",
     ims_integrations: "Adobe IMS 통합",
+    readiness: "마이그레이션 준비 상태",
     audit_trail: "감사 추적",
     users: "사용자",
     api_tokens: "API 토큰",
