@@ -19,7 +19,10 @@ use imsbridge_server::{Application, Dependencies, Settings};
 use imsbridge_store::{AuditContext, Store};
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 struct Run {
