@@ -14,11 +14,10 @@ mod common;
 
 use common::{ADMIN_PASSWORD, Backend, TestApp};
 use imsbridge_domain::{
-    AuthType, AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigDraft, ConfigId,
-    DraftCredentials, IntegrationConfig, JwtCredentials, Metascopes, Name, OAuthCredentials, OrgId,
-    Origin, Scopes, SecretString, TechnicalAccountId, Title,
+    AuthType, AuthorizationServer, ClientId, CloudSolution, ConfigDraft, ConfigId,
+    DraftCredentials, IntegrationConfig, Name, OAuthCredentials, OrgId, Origin, Scopes,
+    SecretString, Title,
 };
-use imsbridge_emulator::JwtCredential;
 use imsbridge_store::AuditContext;
 use reqwest::StatusCode;
 use reqwest::multipart::Form;
@@ -187,37 +186,6 @@ impl<'a> Browser<'a> {
     }
 }
 
-/// Imports a JWT configuration (the only way they enter the store) made from a fresh JWT
-/// credential of the emulator.
-async fn import_jwt(app: &TestApp, name: &str, origin: Origin) -> JwtCredential {
-    let cred = app
-        .emulator
-        .create_jwt_credential(&app.project_id, &["ent_marketing_sdk"])
-        .unwrap();
-    let jwt = JwtCredentials {
-        api_key: ClientId::parse(&cred.client_id).unwrap(),
-        client_secret: SecretString::from(cred.client_secret.clone()),
-        org_id: OrgId::parse(&cred.org_id).unwrap(),
-        technical_account_id: TechnicalAccountId::parse(&cred.technical_account_id).unwrap(),
-        metascopes: Metascopes::from_items(cred.metascopes.iter().map(String::as_str)).unwrap(),
-        private_key: SecretString::from(cred.private_key_pem.clone()),
-        certificate: Certificate::parse_pem(&cred.certificate_pem).unwrap(),
-    };
-    let draft = ConfigDraft {
-        name: Name::parse(name).unwrap(),
-        title: Title::parse(&format!("Legacy {name}")).unwrap(),
-        cloud_solution: CloudSolution::Target,
-        authorization_server: AuthorizationServer::parse(&app.emulator.base_url()).unwrap(),
-        credentials: DraftCredentials::Jwt(jwt),
-    };
-    let config = IntegrationConfig::import(draft, origin, ConfigId::new(), chrono::Utc::now());
-    app.store
-        .import_config(&config, &AuditContext::actor("test-import"))
-        .await
-        .unwrap();
-    cred
-}
-
 async fn spawn() -> TestApp {
     TestApp::spawn(Backend::Sqlite).await.unwrap()
 }
@@ -274,8 +242,8 @@ async fn the_console_asks_for_a_login_and_signs_in_with_the_admin_password() {
 async fn jwt_rows_carry_the_deprecation_warning_and_auto_provisioned_rows_a_lock() {
     let app = spawn().await;
     app.create_oauth("target-oauth").await;
-    import_jwt(&app, "analytics-jwt", Origin::Customer).await;
-    import_jwt(&app, "auto-jwt", Origin::AutoProvisioned).await;
+    app.import_jwt("analytics-jwt", Origin::Customer).await;
+    app.import_jwt("auto-jwt", Origin::AutoProvisioned).await;
     let mut b = Browser::login(&app).await;
     let list = b.get("/console/integrations").await;
 
@@ -350,7 +318,7 @@ async fn the_list_pages_through_the_store_fifty_rows_at_a_time() {
 #[tokio::test]
 async fn jwt_properties_open_read_only_with_only_the_authentication_type_live() {
     let app = spawn().await;
-    let cred = import_jwt(&app, "target-jwt", Origin::Customer).await;
+    let cred = app.import_jwt("target-jwt", Origin::Customer).await;
     let mut b = Browser::login(&app).await;
     let page = b.get("/console/integrations/target-jwt").await;
     assert_eq!(page.status, StatusCode::OK);
@@ -422,7 +390,7 @@ async fn jwt_properties_open_read_only_with_only_the_authentication_type_live() 
 #[tokio::test]
 async fn choosing_oauth_shows_the_oauth_fields_prefilled_from_the_jwt_credential() {
     let app = spawn().await;
-    let cred = import_jwt(&app, "target-jwt", Origin::Customer).await;
+    let cred = app.import_jwt("target-jwt", Origin::Customer).await;
     let mut b = Browser::login(&app).await;
     let page = b
         .get("/console/integrations/target-jwt?auth_type=oauth")
@@ -455,7 +423,7 @@ async fn choosing_oauth_shows_the_oauth_fields_prefilled_from_the_jwt_credential
 #[tokio::test]
 async fn save_and_close_migrates_after_ims_verifies_and_the_warning_is_gone() {
     let app = spawn().await;
-    let jwt = import_jwt(&app, "target-jwt", Origin::Customer).await;
+    let jwt = app.import_jwt("target-jwt", Origin::Customer).await;
     let oauth = app.emulator.migrate_jwt_credential(&jwt.client_id).unwrap();
     let mut b = Browser::login(&app).await;
     let form = b
@@ -526,7 +494,7 @@ async fn save_and_close_migrates_after_ims_verifies_and_the_warning_is_gone() {
 #[tokio::test]
 async fn a_refused_verification_keeps_the_jwt_configuration_and_shows_ims_reason() {
     let app = spawn().await;
-    let jwt = import_jwt(&app, "target-jwt", Origin::Customer).await;
+    let jwt = app.import_jwt("target-jwt", Origin::Customer).await;
     let _ = app.emulator.migrate_jwt_credential(&jwt.client_id).unwrap();
     let mut b = Browser::login(&app).await;
     let form = b
@@ -604,7 +572,7 @@ async fn a_refused_verification_keeps_the_jwt_configuration_and_shows_ims_reason
 #[tokio::test]
 async fn an_auto_provisioned_configuration_shows_the_seed_note_and_cannot_be_migrated() {
     let app = spawn().await;
-    let jwt = import_jwt(&app, "auto-jwt", Origin::AutoProvisioned).await;
+    let jwt = app.import_jwt("auto-jwt", Origin::AutoProvisioned).await;
     let oauth = app.emulator.migrate_jwt_credential(&jwt.client_id).unwrap();
     let mut b = Browser::login(&app).await;
     let page = b
@@ -885,7 +853,7 @@ async fn a_stale_edit_is_refused_and_both_values_are_shown_with_the_input_kept()
 #[tokio::test]
 async fn korean_pages_use_the_seeds_labels() {
     let app = spawn().await;
-    import_jwt(&app, "target-jwt", Origin::Customer).await;
+    app.import_jwt("target-jwt", Origin::Customer).await;
     let mut b = Browser::login(&app).await;
     b.accept_language = "ko-KR,ko;q=0.9,en;q=0.5";
     let list = b.get("/console/integrations").await;
@@ -920,7 +888,7 @@ async fn korean_pages_use_the_seeds_labels() {
 async fn no_secret_appears_in_any_page() {
     let app = spawn().await;
     let oauth = app.create_oauth("target-oauth").await;
-    let jwt = import_jwt(&app, "target-jwt", Origin::Customer).await;
+    let jwt = app.import_jwt("target-jwt", Origin::Customer).await;
     let mut b = Browser::login(&app).await;
     let pages = [
         "/console/integrations",
