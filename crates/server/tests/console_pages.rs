@@ -15,8 +15,8 @@ mod common;
 use common::{ADMIN_PASSWORD, Backend, TestApp};
 use imsbridge_domain::{
     AuthType, AuthorizationServer, ClientId, CloudSolution, ConfigDraft, ConfigId,
-    DraftCredentials, IntegrationConfig, Name, OAuthCredentials, OrgId, Origin, Scopes,
-    SecretString, Title,
+    DraftCredentials, ExposeSecret, IntegrationConfig, Name, OAuthCredentials, OrgId, Origin,
+    Scopes, SecretString, Title,
 };
 use imsbridge_store::AuditContext;
 use reqwest::StatusCode;
@@ -418,6 +418,64 @@ async fn choosing_oauth_shows_the_oauth_fields_prefilled_from_the_jwt_credential
     assert!(page.has("#form-submit:not([disabled])"));
     assert_eq!(page.text("#form-submit"), "Save & Close");
     app.stop().await;
+}
+
+#[tokio::test]
+async fn save_and_close_with_the_prefilled_form_keeps_the_jwt_credentials_secret() {
+    let app = spawn().await;
+    let jwt = app.import_jwt("target-jwt", Origin::Customer).await;
+    // The Developer Console side is done: same client id, same secret.
+    app.emulator.migrate_jwt_credential(&jwt.client_id).unwrap();
+    let mut b = Browser::login(&app).await;
+    let form = b
+        .get("/console/integrations/target-jwt?auth_type=oauth")
+        .await;
+    assert!(
+        !form.has("#f-client_secret[required]"),
+        "the secret may be left empty when migrating"
+    );
+    let last4: String = jwt
+        .client_secret
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    assert!(
+        form.source.contains(&format!("…{last4}")),
+        "the hint names the JWT secret's last four characters"
+    );
+    let fields: Vec<(&str, String)> = vec![
+        ("csrf_token", form.csrf()),
+        ("mode", "migrate".to_owned()),
+        (
+            "revision",
+            form.attr("input[name=revision]", "value").unwrap(),
+        ),
+        ("client_id", form.attr("#f-client_id", "value").unwrap()),
+        ("client_secret", String::new()),
+        ("scopes", form.attr("#f-scopes", "value").unwrap()),
+        ("org_id", form.attr("#f-org_id", "value").unwrap()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = b
+        .post_multipart("/console/integrations/target-jwt", &fields)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.source);
+    let list = b.follow(&saved).await;
+    assert!(!list.has("tr[data-name=target-jwt] .jwt-warning"));
+    let stored = app
+        .store
+        .get_config(&Name::parse("target-jwt").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let imsbridge_domain::Credentials::OAuth(o) = &stored.credentials else {
+        panic!("not migrated");
+    };
+    assert_eq!(o.client_secret.expose_secret(), jwt.client_secret.as_str());
 }
 
 #[tokio::test]
