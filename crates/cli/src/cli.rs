@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// Manage Adobe IMS integration configurations and serve their access tokens.
 #[derive(Debug, Parser)]
-#[command(name = "imsbridge", version, about, propagate_version = true)]
+#[command(name = "imsbridge", version, propagate_version = true)]
 pub struct Cli {
     /// Options every command shares.
     #[command(flatten)]
