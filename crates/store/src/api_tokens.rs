@@ -224,6 +224,21 @@ impl Store {
         Ok(row.map(ApiToken::from))
     }
 
+    /// Like [`Store::find_api_token`], but answered from memory when this token was read
+    /// less than the read-cache TTL ago (see [`Store::set_read_cache_ttl`]) and nothing was
+    /// written through this store since. For authenticating requests.
+    pub async fn cached_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        if let Some(hit) = self.cache.token(token_hash) {
+            return Ok(Some(hit));
+        }
+        let ticket = self.cache.ticket();
+        let found = self.find_api_token(token_hash).await?;
+        if let Some(token) = &found {
+            self.cache.put_token(ticket, token_hash, token);
+        }
+        Ok(found)
+    }
+
     /// Every API token, newest first.
     pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>, StoreError> {
         let sql =
@@ -267,6 +282,7 @@ impl Store {
                 tx.commit().await?;
             }
         });
+        self.cache.invalidate();
         Ok(token)
     }
 
@@ -280,6 +296,7 @@ impl Store {
                 .execute(pool)
                 .await?;
         });
+        self.cache.touched(id, now);
         Ok(())
     }
 }

@@ -1,5 +1,7 @@
 //! Integration configurations: rows, sealed secrets, optimistic concurrency, listing.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use imsbridge_domain::{
     AuthType, AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigId, Credentials,
@@ -577,6 +579,7 @@ impl Store {
             }
             .await
         });
+        self.cache.invalidate();
         match result {
             Err(e) if is_unique_violation(&e) => Err(StoreError::NameTaken(cfg.name.clone())),
             other => Ok(other?),
@@ -590,6 +593,24 @@ impl Store {
             sqlx::query_as(&sql).bind(name.as_str()).fetch_optional(pool).await?
         });
         row.map(|r| self.with_keys(|keys| r.open(keys))).transpose()
+    }
+
+    /// Like [`Store::get_config`], but answered from memory when this configuration was read
+    /// less than the read-cache TTL ago (see [`Store::set_read_cache_ttl`]) and nothing was
+    /// written through this store since. For serving access tokens.
+    pub async fn cached_config(
+        &self,
+        name: &Name,
+    ) -> Result<Option<Arc<IntegrationConfig>>, StoreError> {
+        if let Some(hit) = self.cache.config(name) {
+            return Ok(Some(hit));
+        }
+        let ticket = self.cache.ticket();
+        let found = self.get_config(name).await?.map(Arc::new);
+        if let Some(config) = &found {
+            self.cache.put_config(ticket, Arc::clone(config));
+        }
+        Ok(found)
     }
 
     /// The configuration with this id, secrets decrypted.
@@ -690,6 +711,7 @@ impl Store {
             done.rows_affected()
         });
         if updated == 1 {
+            self.cache.invalidate();
             Ok(())
         } else {
             Err(self.stale_or_missing(after.id, expected).await)
@@ -744,6 +766,7 @@ impl Store {
             done.rows_affected()
         });
         if deleted == 1 {
+            self.cache.invalidate();
             Ok(())
         } else {
             Err(self.stale_or_missing(current.id, expected).await)

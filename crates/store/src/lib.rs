@@ -17,6 +17,7 @@ mod error;
 mod export;
 mod keyring;
 mod page;
+mod read_cache;
 mod rotation;
 mod token_cache;
 mod users;
@@ -37,6 +38,7 @@ pub use export::{
 };
 pub use keyring::{Keyring, MASTER_KEY_ENV};
 pub use page::{Page, PageRequest};
+pub use read_cache::DEFAULT_READ_CACHE_TTL;
 pub use rotation::{RotateOptions, RotationReport};
 pub use users::{NewUser, Role, User, UserId};
 
@@ -56,6 +58,7 @@ pub struct Store {
     backend: Backend,
     keyring: Arc<RwLock<Keyring>>,
     clock: Arc<dyn Clock>,
+    cache: Arc<read_cache::ReadCache>,
 }
 
 impl std::fmt::Debug for Store {
@@ -68,6 +71,13 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// How long [`Store::cached_api_token`] and [`Store::cached_config`] may answer from
+    /// memory for changes made by other processes (changes made through this `Store` and its
+    /// clones are seen at once). Zero reads the database every time.
+    pub fn set_read_cache_ttl(&self, ttl: std::time::Duration) {
+        self.cache.set_ttl(ttl);
+    }
+
     /// Connects to the database with the given keyring, using the system clock.
     ///
     /// Call [`Store::migrate`] before anything else: it also checks the keyring against the
@@ -77,6 +87,7 @@ impl Store {
             backend: Backend::connect(url).await?,
             keyring: Arc::new(RwLock::new(keyring)),
             clock: Arc::new(SystemClock),
+            cache: Arc::default(),
         })
     }
 
@@ -129,6 +140,7 @@ impl Store {
             backend,
             keyring: Arc::new(RwLock::new(keyring)),
             clock,
+            cache: Arc::default(),
         };
         store.check_keys().await?;
         Ok(store)

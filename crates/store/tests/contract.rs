@@ -285,6 +285,7 @@ contract!(
     users_can_be_created_found_changed_and_deleted,
     api_tokens_can_be_stored_found_touched_and_revoked,
     cached_tokens_are_sealed_per_revision,
+    the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_ttl,
 );
 
 async fn a_new_configuration_reads_back_exactly_as_it_was_stored(db: &TestDb) {
@@ -1706,4 +1707,156 @@ async fn a_raw_master_key_from_the_environment_opens_a_store_but_cannot_be_rotat
         .unwrap_err();
     assert!(matches!(err, StoreError::Key(_)), "{err}");
     assert!(!dir.path().join(KEY_FILE).exists());
+}
+
+async fn the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_ttl(db: &TestDb) {
+    // Two processes on one database: `here` serves tokens, `there` is the CLI or a replica.
+    let here = db.store().await;
+    let there = db.store().await;
+    here.set_read_cache_ttl(std::time::Duration::from_secs(3600));
+    let cfg = oauth("target-prod", "Target", CloudSolution::Target, "s3cret-one");
+    here.insert_config(&cfg, &admin()).await.unwrap();
+    let token = here
+        .insert_api_token(
+            &NewApiToken {
+                name: "integration".into(),
+                prefix: "ibt_abcd1234".into(),
+                token_hash: "hash-of-the-token".into(),
+                scope: "token:target-prod".into(),
+                expires_at: None,
+                created_by: None,
+            },
+            &admin(),
+        )
+        .await
+        .unwrap();
+    let read = |s: &Store| {
+        let s = s.clone();
+        async move { s.cached_config(&name("target-prod")).await.unwrap() }
+    };
+    assert_eq!(read(&here).await.unwrap().revision, Revision::FIRST);
+    assert!(
+        here.cached_api_token("hash-of-the-token")
+            .await
+            .unwrap()
+            .unwrap()
+            .is_usable(start())
+    );
+    assert!(
+        here.cached_api_token("no-such-hash")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // A write through this store is seen by the very next read.
+    let edited = new_title(&cfg, "Target (edited here)", start());
+    here.update_config(Revision::FIRST, &edited, &admin(), "config.update")
+        .await
+        .unwrap();
+    let now_cached = read(&here).await.unwrap();
+    assert_eq!(now_cached.title.as_str(), "Target (edited here)");
+    assert_eq!(now_cached.revision, Revision::FIRST.next());
+
+    // A touch keeps the cached copy in step, so it is not touched again on every request.
+    db.clock.advance(Duration::minutes(2));
+    here.touch_api_token(token.id).await.unwrap();
+    let touched = here
+        .cached_api_token("hash-of-the-token")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(touched.last_used_at, Some(start() + Duration::minutes(2)));
+
+    // A write elsewhere is not seen while the entry is young (a one-hour TTL here)…
+    let current = there
+        .get_config(&name("target-prod"))
+        .await
+        .unwrap()
+        .unwrap();
+    let elsewhere = new_title(&current, "Target (edited there)", start());
+    there
+        .update_config(current.revision, &elsewhere, &admin(), "config.update")
+        .await
+        .unwrap();
+    there.revoke_api_token(token.id, &admin()).await.unwrap();
+    assert_eq!(
+        read(&here).await.unwrap().title.as_str(),
+        "Target (edited here)"
+    );
+    assert!(
+        here.cached_api_token("hash-of-the-token")
+            .await
+            .unwrap()
+            .unwrap()
+            .is_usable(start())
+    );
+
+    // …and is once the entry is older than the TTL.
+    here.set_read_cache_ttl(std::time::Duration::from_millis(50));
+    assert_eq!(
+        read(&here).await.unwrap().title.as_str(),
+        "Target (edited there)"
+    );
+    let revised = there
+        .get_config(&name("target-prod"))
+        .await
+        .unwrap()
+        .unwrap();
+    let again = new_title(&revised, "Target (edited there again)", start());
+    there
+        .update_config(revised.revision, &again, &admin(), "config.update")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+    assert_eq!(
+        read(&here).await.unwrap().title.as_str(),
+        "Target (edited there again)"
+    );
+    assert!(
+        !here
+            .cached_api_token("hash-of-the-token")
+            .await
+            .unwrap()
+            .unwrap()
+            .is_usable(start())
+    );
+
+    // With a TTL of zero every read goes to the database.
+    here.set_read_cache_ttl(std::time::Duration::ZERO);
+    let latest = there
+        .get_config(&name("target-prod"))
+        .await
+        .unwrap()
+        .unwrap();
+    there
+        .delete_config(&name("target-prod"), Some(latest.revision), &admin())
+        .await
+        .unwrap();
+    assert!(read(&here).await.is_none());
+
+    // A local delete is seen at once too.
+    here.set_read_cache_ttl(std::time::Duration::from_secs(3600));
+    let other = oauth(
+        "analytics",
+        "Analytics",
+        CloudSolution::Analytics,
+        "s3cret-two",
+    );
+    here.insert_config(&other, &admin()).await.unwrap();
+    assert!(
+        here.cached_config(&name("analytics"))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    here.delete_config(&name("analytics"), None, &admin())
+        .await
+        .unwrap();
+    assert!(
+        here.cached_config(&name("analytics"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }

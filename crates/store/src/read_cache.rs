@@ -1,0 +1,200 @@
+//! A short-lived in-process copy of the rows that every token request reads: the API token
+//! that authenticates it and the configuration it asks for.
+//!
+//! Handing out a cached IMS token must not cost two database round trips. Entries live at
+//! most `ttl` (one second by default), and every write this process makes to a configuration
+//! or an API token drops them all at once, after its commit: a change made through this
+//! process (an edit, a migration, a revocation) is seen by the very next request. A change
+//! made by another process sharing the database (the CLI, another replica) is seen within
+//! `ttl`. A `ttl` of zero turns the cache off.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use imsbridge_domain::{IntegrationConfig, Name};
+
+use crate::ApiToken;
+
+/// How long an entry is trusted when nothing else says otherwise.
+pub const DEFAULT_READ_CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// Cached rows, one map per kind, all dropped together on any local write.
+pub(crate) struct ReadCache {
+    /// Milliseconds an entry lives; 0 disables the cache.
+    ttl_ms: AtomicU64,
+    /// Bumped after every local write; a read that began before a write never fills the
+    /// cache after it.
+    generation: AtomicU64,
+    tokens: RwLock<HashMap<String, Entry<ApiToken>>>,
+    configs: RwLock<HashMap<Name, Entry<Arc<IntegrationConfig>>>>,
+}
+
+struct Entry<T> {
+    value: T,
+    loaded: Instant,
+}
+
+impl Default for ReadCache {
+    fn default() -> Self {
+        Self {
+            ttl_ms: AtomicU64::new(millis(DEFAULT_READ_CACHE_TTL)),
+            generation: AtomicU64::new(0),
+            tokens: RwLock::default(),
+            configs: RwLock::default(),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The state of the cache when a read began: pass it back to [`ReadCache::put_token`] or
+/// [`ReadCache::put_config`] so a read that raced a write is not kept.
+#[derive(Clone, Copy)]
+pub(crate) struct Ticket(u64);
+
+impl ReadCache {
+    pub(crate) fn set_ttl(&self, ttl: Duration) {
+        self.ttl_ms.store(millis(ttl), Ordering::Relaxed);
+        self.invalidate();
+    }
+
+    pub(crate) fn ttl(&self) -> Duration {
+        Duration::from_millis(self.ttl_ms.load(Ordering::Relaxed))
+    }
+
+    fn enabled(&self) -> bool {
+        self.ttl_ms.load(Ordering::Relaxed) > 0
+    }
+
+    /// Takes a ticket before reading the database.
+    pub(crate) fn ticket(&self) -> Ticket {
+        Ticket(self.generation.load(Ordering::Acquire))
+    }
+
+    /// Forgets everything: called after every committed local write.
+    pub(crate) fn invalidate(&self) {
+        // Under both locks, so that no `put` holding an older ticket slips in between the
+        // bump and the clearing.
+        let mut tokens = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
+        let mut configs = self.configs.write().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        tokens.clear();
+        configs.clear();
+    }
+
+    pub(crate) fn token(&self, hash: &str) -> Option<ApiToken> {
+        self.get(&self.tokens, hash)
+    }
+
+    pub(crate) fn put_token(&self, ticket: Ticket, hash: &str, token: &ApiToken) {
+        self.put(&self.tokens, ticket, hash.to_owned(), token.clone());
+    }
+
+    /// Keeps a cached token's `last_used_at` in step with a touch, so the next request does
+    /// not touch it again.
+    pub(crate) fn touched(&self, id: crate::ApiTokenId, at: chrono::DateTime<chrono::Utc>) {
+        let mut tokens = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
+        for entry in tokens.values_mut().filter(|e| e.value.id == id) {
+            entry.value.last_used_at = Some(at);
+        }
+    }
+
+    pub(crate) fn config(&self, name: &Name) -> Option<Arc<IntegrationConfig>> {
+        self.get(&self.configs, name)
+    }
+
+    pub(crate) fn put_config(&self, ticket: Ticket, config: Arc<IntegrationConfig>) {
+        self.put(&self.configs, ticket, config.name.clone(), config);
+    }
+
+    fn get<K, Q, T>(&self, map: &RwLock<HashMap<K, Entry<T>>>, key: &Q) -> Option<T>
+    where
+        K: std::borrow::Borrow<Q> + Eq + Hash,
+        Q: Eq + Hash + ?Sized,
+        T: Clone,
+    {
+        if !self.enabled() {
+            return None;
+        }
+        let ttl = self.ttl();
+        let map = map.read().unwrap_or_else(PoisonError::into_inner);
+        map.get(key)
+            .filter(|e| e.loaded.elapsed() < ttl)
+            .map(|e| e.value.clone())
+    }
+
+    fn put<K: Eq + Hash, T>(
+        &self,
+        map: &RwLock<HashMap<K, Entry<T>>>,
+        ticket: Ticket,
+        key: K,
+        value: T,
+    ) {
+        if !self.enabled() {
+            return;
+        }
+        let ttl = self.ttl();
+        let mut map = map.write().unwrap_or_else(PoisonError::into_inner);
+        if self.generation.load(Ordering::Acquire) != ticket.0 {
+            return;
+        }
+        // Expired entries of keys nobody asks for any more go when the map is written.
+        if map.len() >= 1024 {
+            map.retain(|_, e| e.loaded.elapsed() < ttl);
+        }
+        map.insert(
+            key,
+            Entry {
+                value,
+                loaded: Instant::now(),
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ApiTokenId;
+
+    fn token() -> ApiToken {
+        ApiToken {
+            id: ApiTokenId::from(uuid::Uuid::now_v7()),
+            name: "t".into(),
+            prefix: "ibt_abcd1234".into(),
+            token_hash: "h".into(),
+            scope: "admin".into(),
+            expires_at: None,
+            created_at: chrono::Utc::now(),
+            created_by: None,
+            last_used_at: None,
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_write_is_not_kept() {
+        let cache = ReadCache::default();
+        let before_write = cache.ticket();
+        cache.invalidate();
+        cache.put_token(before_write, "h", &token());
+        assert!(cache.token("h").is_none());
+
+        let after_write = cache.ticket();
+        cache.put_token(after_write, "h", &token());
+        assert!(cache.token("h").is_some());
+    }
+
+    #[test]
+    fn a_zero_ttl_keeps_nothing() {
+        let cache = ReadCache::default();
+        cache.set_ttl(Duration::ZERO);
+        cache.put_token(cache.ticket(), "h", &token());
+        assert!(cache.token("h").is_none());
+    }
+}
