@@ -43,6 +43,11 @@ pub struct Settings {
     pub api_token_default_ttl_days: u32,
     /// Longest lifetime an API token may be given, in days.
     pub api_token_max_ttl_days: u32,
+    /// How long, in milliseconds, token requests may use an API token or a configuration
+    /// read from the store before reading it again. Changes made through this server are
+    /// seen at once; this bounds how late a change made elsewhere (the CLI, another replica
+    /// on the same PostgreSQL) is seen. 0 reads the store on every request.
+    pub read_cache_ttl_ms: u64,
 }
 
 impl Default for Settings {
@@ -61,6 +66,7 @@ impl Default for Settings {
             allow_unverified_migration: true,
             api_token_default_ttl_days: 90,
             api_token_max_ttl_days: 730,
+            read_cache_ttl_ms: 1000,
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::error::ServerError;
 use crate::http::{self, RequestId, security_headers};
 use crate::serve;
 use crate::settings::Settings;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 
 /// What the server is built on: the store and the token provider (made by the CLI or a test).
 pub struct Dependencies {
@@ -79,7 +79,9 @@ impl Application {
                     source,
                 })?;
         let local_addr = listener.local_addr()?;
-        let state = AppState {
+        deps.store
+            .set_read_cache_ttl(Duration::from_millis(settings.read_cache_ttl_ms));
+        let state = AppState::new(Shared {
             sessions: SessionStore::new(&settings.session, deps.clock.clone()),
             login_throttle: LoginThrottle::new(&settings.login_rate_limit, deps.clock.clone()),
             store: deps.store,
@@ -88,7 +90,7 @@ impl Application {
             metrics: http::metrics::install(),
             settings: Arc::new(settings),
             token_usage: Arc::default(),
-        };
+        });
         let router = router(state.clone());
         Ok(Self {
             listener,

@@ -11,9 +11,28 @@ use crate::auth::rate_limit::LoginThrottle;
 use crate::auth::sessions::SessionStore;
 use crate::settings::Settings;
 
-/// Shared state: cheap to clone, one per application.
+/// Shared state, one per application: a pointer, so that handing it to each request (axum
+/// clones it for every extractor) costs one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// Wraps the parts.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What every handler shares.
+pub struct Shared {
     /// Configurations, users, API tokens, audit.
     pub store: Store,
     /// IMS access tokens (cached) and health checks.

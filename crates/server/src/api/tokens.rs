@@ -92,7 +92,11 @@ pub async fn token(
         ));
     }
     let force = body.force_refresh.or(query.force_refresh).unwrap_or(false);
-    let config = load(&state, &name).await?;
+    // From the store's short-lived read cache: the hot path of every integration.
+    let config =
+        state.store.cached_config(&parsed).await?.ok_or_else(|| {
+            ApiError::not_found(format!("the integration configuration {parsed:?}"))
+        })?;
     let mut request = TokenRequest::new().with_min_validity(Duration::from_secs(min_validity));
     if force {
         request = request.forcing_refresh();

@@ -187,7 +187,7 @@ async fn from_bearer(state: &AppState, value: &str) -> Result<Principal, ApiErro
     let presented = SecretString::from(token.to_owned());
     let stored = state
         .store
-        .find_api_token(&api_tokens::hash(token))
+        .cached_api_token(&api_tokens::hash(token))
         .await
         .map_err(ApiError::from)?
         .ok_or_else(bad)?;
