@@ -2,7 +2,10 @@
 //! much handing out a token costs over answering at all.
 //!
 //! `cargo bench -p imsbridge-server --bench token_http` (`BENCH_CLIENTS`, default 32;
-//! `BENCH_SECS` per endpoint, default 5). Client and server share the machine's cores.
+//! `BENCH_SECS` per endpoint, default 6). Client and server share the machine's cores.
+//!
+//! The two endpoints take turns in one-second rounds, so that a machine whose speed drifts
+//! (frequency scaling, neighbours) slows both alike and the ratio stays honest.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,6 +35,21 @@ struct Run {
 }
 
 impl Run {
+    fn empty() -> Self {
+        Self {
+            requests: 0,
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, other: Run) {
+        self.requests += other.requests;
+        self.elapsed += other.elapsed;
+        self.latencies.extend(other.latencies);
+        self.latencies.sort_unstable();
+    }
+
     fn per_second(&self) -> f64 {
         self.requests as f64 / self.elapsed.as_secs_f64()
     }
@@ -92,7 +110,7 @@ fn report(label: &str, run: &Run) {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clients = env_or("BENCH_CLIENTS", 32);
-    let secs = env_or("BENCH_SECS", 5);
+    let secs = env_or("BENCH_SECS", 6);
 
     let dir = tempfile::tempdir()?;
     let store = Store::open_data_dir(dir.path(), None, None).await?;
@@ -149,10 +167,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     drive(clients, 1, fetch_token.clone()).await;
     let upstream_before = emulator.token_requests(&oauth.client_id);
 
-    println!("{clients} concurrent keep-alive clients, {secs} s per endpoint, loopback");
-    let h = drive(clients, secs, health).await;
+    println!(
+        "{clients} concurrent keep-alive clients, {secs} s per endpoint in alternating 1 s rounds, loopback"
+    );
+    let (mut h, mut t) = (Run::empty(), Run::empty());
+    for _ in 0..secs {
+        h.add(drive(clients, 1, health.clone()).await);
+        t.add(drive(clients, 1, fetch_token.clone()).await);
+    }
     report("GET /healthz", &h);
-    let t = drive(clients, secs, fetch_token).await;
     report("POST …/bench/token (cached)", &t);
     println!(
         "token throughput / healthz throughput: {:.1} %",
