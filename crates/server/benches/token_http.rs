@@ -2,7 +2,9 @@
 //! much handing out a token costs over answering at all.
 //!
 //! `cargo bench -p imsbridge-server --bench token_http` (`BENCH_CLIENTS`, default 32;
-//! `BENCH_SECS` per endpoint, default 6). Client and server share the machine's cores.
+//! `BENCH_SECS` per endpoint, default 6; `BENCH_READ_CACHE_TTL_MS`, default 1000, 0 to read
+//! the API token and configuration from the store on every request). Client and server
+//! share the machine's cores.
 //!
 //! The two endpoints take turns in one-second rounds, so that a machine whose speed drifts
 //! (frequency scaling, neighbours) slows both alike and the ratio stays honest.
@@ -151,7 +153,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(SystemClock),
         ProviderOptions::default(),
     );
-    let app = Application::build(Settings::for_tests(), Dependencies::new(store, provider)).await?;
+    let settings = Settings {
+        read_cache_ttl_ms: env_or("BENCH_READ_CACHE_TTL_MS", 1000),
+        ..Settings::for_tests()
+    };
+    let app = Application::build(settings, Dependencies::new(store, provider)).await?;
     let base = format!("http://{}", app.local_addr());
     let server = tokio::spawn(app.run_until(std::future::pending()));
 

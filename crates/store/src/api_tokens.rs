@@ -2,6 +2,7 @@
 //! and hashes tokens, the store keeps and finds them.
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
@@ -227,14 +228,17 @@ impl Store {
     /// Like [`Store::find_api_token`], but answered from memory when this token was read
     /// less than the read-cache TTL ago (see [`Store::set_read_cache_ttl`]) and nothing was
     /// written through this store since. For authenticating requests.
-    pub async fn cached_api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+    pub async fn cached_api_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Arc<ApiToken>>, StoreError> {
         if let Some(hit) = self.cache.token(token_hash) {
             return Ok(Some(hit));
         }
         let ticket = self.cache.ticket();
-        let found = self.find_api_token(token_hash).await?;
+        let found = self.find_api_token(token_hash).await?.map(Arc::new);
         if let Some(token) = &found {
-            self.cache.put_token(ticket, token_hash, token);
+            self.cache.put_token(ticket, token_hash, Arc::clone(token));
         }
         Ok(found)
     }

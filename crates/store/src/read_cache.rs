@@ -28,7 +28,7 @@ pub(crate) struct ReadCache {
     /// Bumped after every local write; a read that began before a write never fills the
     /// cache after it.
     generation: AtomicU64,
-    tokens: RwLock<HashMap<String, Entry<ApiToken>>>,
+    tokens: RwLock<HashMap<String, Entry<Arc<ApiToken>>>>,
     configs: RwLock<HashMap<Name, Entry<Arc<IntegrationConfig>>>>,
 }
 
@@ -87,12 +87,12 @@ impl ReadCache {
         configs.clear();
     }
 
-    pub(crate) fn token(&self, hash: &str) -> Option<ApiToken> {
+    pub(crate) fn token(&self, hash: &str) -> Option<Arc<ApiToken>> {
         self.get(&self.tokens, hash)
     }
 
-    pub(crate) fn put_token(&self, ticket: Ticket, hash: &str, token: &ApiToken) {
-        self.put(&self.tokens, ticket, hash.to_owned(), token.clone());
+    pub(crate) fn put_token(&self, ticket: Ticket, hash: &str, token: Arc<ApiToken>) {
+        self.put(&self.tokens, ticket, hash.to_owned(), token);
     }
 
     /// Keeps a cached token's `last_used_at` in step with a touch, so the next request does
@@ -100,7 +100,7 @@ impl ReadCache {
     pub(crate) fn touched(&self, id: crate::ApiTokenId, at: chrono::DateTime<chrono::Utc>) {
         let mut tokens = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
         for entry in tokens.values_mut().filter(|e| e.value.id == id) {
-            entry.value.last_used_at = Some(at);
+            Arc::make_mut(&mut entry.value).last_used_at = Some(at);
         }
     }
 
@@ -162,8 +162,8 @@ mod tests {
     use super::*;
     use crate::ApiTokenId;
 
-    fn token() -> ApiToken {
-        ApiToken {
+    fn token() -> Arc<ApiToken> {
+        Arc::new(ApiToken {
             id: ApiTokenId::from(uuid::Uuid::now_v7()),
             name: "t".into(),
             prefix: "ibt_abcd1234".into(),
@@ -174,7 +174,7 @@ mod tests {
             created_by: None,
             last_used_at: None,
             revoked_at: None,
-        }
+        })
     }
 
     #[test]
@@ -182,11 +182,11 @@ mod tests {
         let cache = ReadCache::default();
         let before_write = cache.ticket();
         cache.invalidate();
-        cache.put_token(before_write, "h", &token());
+        cache.put_token(before_write, "h", token());
         assert!(cache.token("h").is_none());
 
         let after_write = cache.ticket();
-        cache.put_token(after_write, "h", &token());
+        cache.put_token(after_write, "h", token());
         assert!(cache.token("h").is_some());
     }
 
@@ -194,7 +194,7 @@ mod tests {
     fn a_zero_ttl_keeps_nothing() {
         let cache = ReadCache::default();
         cache.set_ttl(Duration::ZERO);
-        cache.put_token(cache.ticket(), "h", &token());
+        cache.put_token(cache.ticket(), "h", token());
         assert!(cache.token("h").is_none());
     }
 }

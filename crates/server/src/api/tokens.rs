@@ -36,11 +36,11 @@ pub struct TokenOptions {
 
 /// An IMS access token.
 #[derive(Serialize, ToSchema)]
-pub struct TokenResponse {
+pub struct TokenResponse<'a> {
     /// The access token, to send as `Authorization: Bearer …` to the Adobe product.
-    pub access_token: String,
+    pub access_token: &'a str,
     /// Always `bearer`.
-    pub token_type: String,
+    pub token_type: &'a str,
     /// When it expires.
     pub expires_at: DateTime<Utc>,
     /// Seconds until it expires.
@@ -106,14 +106,22 @@ pub async fn token(
     state
         .token_usage
         .record(config.name.as_str(), &caller.audit.actor, now);
+    let access_token = token.token.expose_secret();
     let body = TokenResponse {
-        access_token: token.token.expose_secret().to_owned(),
-        token_type: token.token_type.to_string(),
+        access_token,
+        token_type: &token.token_type,
         expires_at: token.expires_at,
         expires_in: (token.expires_at - now).num_seconds().max(0),
     };
-    let mut response = Json(body).into_response();
+    // Written once into a buffer of the right size: this is the hot path.
+    let mut json = Vec::with_capacity(access_token.len() + 128);
+    serde_json::to_writer(&mut json, &body).map_err(|e| ApiError::internal(&e))?;
+    let mut response = json.into_response();
     let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
     Ok(response)

@@ -14,7 +14,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use chrono::Duration;
-use imsbridge_domain::{Name, SecretString};
+use imsbridge_domain::Name;
 use imsbridge_store::AuditContext;
 pub use imsbridge_store::Role;
 use uuid::Uuid;
@@ -184,15 +184,15 @@ async fn from_bearer(state: &AppState, value: &str) -> Result<Principal, ApiErro
     if !api_tokens::looks_like_token(token) {
         return Err(bad());
     }
-    let presented = SecretString::from(token.to_owned());
+    let hash = api_tokens::hash(token);
     let stored = state
         .store
-        .cached_api_token(&api_tokens::hash(token))
+        .cached_api_token(&hash)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(bad)?;
     let now = state.clock.now();
-    if !api_tokens::matches(&presented, &stored.token_hash) || !stored.is_usable(now) {
+    if !api_tokens::hash_matches(&hash, &stored.token_hash) || !stored.is_usable(now) {
         return Err(bad());
     }
     let scope = TokenScope::parse(&stored.scope).map_err(|_| bad())?;
@@ -207,7 +207,7 @@ async fn from_bearer(state: &AppState, value: &str) -> Result<Principal, ApiErro
     }
     Ok(Principal::Token {
         id: stored.id.as_uuid(),
-        name: stored.name,
+        name: stored.name.clone(),
         scope,
         created_by: stored.created_by.map(|u| u.as_uuid()),
     })
