@@ -1769,28 +1769,35 @@ async fn the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_t
     assert_eq!(touched.last_used_at, Some(start() + Duration::minutes(2)));
 
     // A write elsewhere is not seen while the entry is young (a one-hour TTL here)…
-    let current = there
-        .get_config(&name("target-prod"))
-        .await
-        .unwrap()
-        .unwrap();
-    let elsewhere = new_title(&current, "Target (edited there)", start());
-    there
-        .update_config(current.revision, &elsewhere, &admin(), "config.update")
-        .await
-        .unwrap();
-    there.revoke_api_token(token.id, &admin()).await.unwrap();
-    assert_eq!(
-        read(&here).await.unwrap().title.as_str(),
-        "Target (edited here)"
-    );
-    assert!(
+    let retitle_there = |title: &'static str| {
+        let there = there.clone();
+        async move {
+            let current = there
+                .get_config(&name("target-prod"))
+                .await
+                .unwrap()
+                .unwrap();
+            let edited = new_title(&current, title, start());
+            there
+                .update_config(current.revision, &edited, &admin(), "config.update")
+                .await
+                .unwrap();
+        }
+    };
+    let usable_here = || async {
         here.cached_api_token("hash-of-the-token")
             .await
             .unwrap()
             .unwrap()
             .is_usable(start())
+    };
+    retitle_there("Target (edited there)").await;
+    there.revoke_api_token(token.id, &admin()).await.unwrap();
+    assert_eq!(
+        read(&here).await.unwrap().title.as_str(),
+        "Target (edited here)"
     );
+    assert!(usable_here().await);
 
     // …and is once the entry is older than the TTL.
     here.set_read_cache_ttl(std::time::Duration::from_millis(50));
@@ -1798,29 +1805,13 @@ async fn the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_t
         read(&here).await.unwrap().title.as_str(),
         "Target (edited there)"
     );
-    let revised = there
-        .get_config(&name("target-prod"))
-        .await
-        .unwrap()
-        .unwrap();
-    let again = new_title(&revised, "Target (edited there again)", start());
-    there
-        .update_config(revised.revision, &again, &admin(), "config.update")
-        .await
-        .unwrap();
+    retitle_there("Target (edited there again)").await;
     tokio::time::sleep(std::time::Duration::from_millis(120)).await;
     assert_eq!(
         read(&here).await.unwrap().title.as_str(),
         "Target (edited there again)"
     );
-    assert!(
-        !here
-            .cached_api_token("hash-of-the-token")
-            .await
-            .unwrap()
-            .unwrap()
-            .is_usable(start())
-    );
+    assert!(!usable_here().await);
 
     // With a TTL of zero every read goes to the database.
     here.set_read_cache_ttl(std::time::Duration::ZERO);
