@@ -66,7 +66,8 @@ impl Default for Settings {
             allow_unverified_migration: true,
             api_token_default_ttl_days: 90,
             api_token_max_ttl_days: 730,
-            read_cache_ttl_ms: 1000,
+            read_cache_ttl_ms: u64::try_from(imsbridge_store::DEFAULT_READ_CACHE_TTL.as_millis())
+                .unwrap_or(u64::MAX),
         }
     }
 }
