@@ -186,6 +186,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(http::json_errors))
         .layer(axum::middleware::from_fn(http::no_store_by_default))
         .layer(axum::middleware::from_fn_with_state(
+            http::same_origin::PublicAuthority::from_url(settings.public_base_url.as_ref()),
+            http::same_origin::refuse_cross_site,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
             hsts,
             security_headers::add,
         ))

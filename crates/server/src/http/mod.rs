@@ -3,6 +3,7 @@
 
 pub mod metrics;
 pub mod request_id;
+pub mod same_origin;
 pub mod security_headers;
 
 use std::net::SocketAddr;

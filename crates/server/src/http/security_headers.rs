@@ -24,7 +24,9 @@ pub async fn add(State(hsts): State<Hsts>, req: Request, next: Next) -> Response
     set(header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY);
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
-    set(header::REFERRER_POLICY, "no-referrer");
+    // `same-origin`, not `no-referrer`: the latter makes browsers send `Origin: null` on this
+    // site's own form posts, and the Origin is how cross-site posts are told apart.
+    set(header::REFERRER_POLICY, "same-origin");
     set(
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",

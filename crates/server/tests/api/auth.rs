@@ -13,6 +13,7 @@ crate::on_both_backends!(
     api_tokens_are_shown_once_stored_hashed_and_listed_without_secrets,
     api_token_scopes_and_lifetimes_are_checked,
     a_session_login_sets_a_hardened_cookie_and_changes_need_csrf,
+    another_site_cannot_sign_a_browser_in_or_change_anything,
     logging_out_ends_the_session,
     failed_logins_are_throttled_per_user_and_address,
     every_login_is_audited,
@@ -387,6 +388,68 @@ async fn a_session_login_sets_a_hardened_cookie_and_changes_need_csrf(app: &Test
         .get_json("/api/v1/audit?action=config.create&target_name=via-session")
         .await;
     assert_eq!(audit["items"][0]["actor"], "admin");
+}
+
+async fn another_site_cannot_sign_a_browser_in_or_change_anything(app: &TestApp) {
+    let credentials = json!({"username": "admin", "password": ADMIN_PASSWORD});
+    let form = [("username", "admin"), ("password", ADMIN_PASSWORD)];
+    let logins = || async {
+        let (_, audit) = app.get_json("/api/v1/audit?action=user.login").await;
+        audit["items"].as_array().unwrap().len()
+    };
+    let logins_before = logins().await;
+    // A page elsewhere posting the login form (login CSRF), told apart by either header a
+    // browser sends.
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+    ] {
+        let r = app
+            .anonymous(Method::POST, "/api/v1/session")
+            .header(name, value)
+            .json(&credentials)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.headers().get("set-cookie").is_none());
+        assert_error(r, StatusCode::FORBIDDEN, "cross_site").await;
+        let r = app
+            .anonymous(Method::POST, "/console/login")
+            .header(name, value)
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.headers().get("set-cookie").is_none());
+        assert_error(r, StatusCode::FORBIDDEN, "cross_site").await;
+    }
+    // Not even an admin API token helps a request a browser made for another site.
+    let r = app
+        .admin(Method::POST, "/api/v1/integrations")
+        .header("origin", "https://evil.example")
+        .json(&app.oauth_body("cross-site", &app.oauth_credential()))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::FORBIDDEN, "cross_site").await;
+    let (_, list) = app.get_json("/api/v1/integrations").await;
+    assert_eq!(list["total"], 0, "{list}");
+    assert_eq!(logins().await, logins_before);
+
+    // This server's own pages (same origin) and programs (no Origin) sign in as before.
+    let own = app.url("");
+    let r = app
+        .anonymous(Method::POST, "/console/login")
+        .header("origin", own.trim_end_matches('/'))
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers().get("set-cookie").is_some());
+    app.login("admin", ADMIN_PASSWORD).await;
 }
 
 async fn logging_out_ends_the_session(app: &TestApp) {

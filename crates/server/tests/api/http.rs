@@ -102,7 +102,7 @@ async fn every_response_carries_security_headers_and_a_request_id(app: &TestApp)
         assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["x-frame-options"], "DENY");
-        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert_eq!(h["referrer-policy"], "same-origin");
         assert!(!h.contains_key("strict-transport-security"));
         assert!(!h["x-request-id"].to_str().unwrap().is_empty());
     }
