@@ -1090,3 +1090,119 @@ async fn admins_make_api_tokens_shown_once_and_see_the_audit_trail() {
     assert!(!list.has("#action-create"));
     app.stop().await;
 }
+
+async fn sign_in(b: &mut Browser<'_>, password: &str) -> StatusCode {
+    let fields = [("username", "uma"), ("password", password)];
+    b.post_form("/console/login", &fields).await.status
+}
+
+#[tokio::test]
+async fn admins_change_a_users_role_and_disable_and_enable_them() {
+    let app = spawn().await;
+    let mut admin = Browser::login(&app).await;
+    let csrf = admin.get("/console/users").await.csrf();
+    let password = "uma-password-long-enough";
+    let added = admin
+        .post_form(
+            "/console/users",
+            &[
+                ("csrf_token", &csrf),
+                ("username", "uma"),
+                ("role", "viewer"),
+                ("password", password),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.source);
+    let mut uma = Browser::new(&app);
+    assert_eq!(sign_in(&mut uma, password).await, StatusCode::SEE_OTHER);
+    assert_eq!(
+        uma.get("/console/tokens").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Each row offers the other role and the other status; the signed-in admin's own row
+    // offers nothing (they cannot lock themself out here).
+    let users = admin.get("/console/users").await;
+    let row = "tr[data-username=uma]";
+    assert_eq!(users.text(&format!("{row} td:nth-child(2)")), "Viewer");
+    assert!(users.has(&format!("{row} input[name=role][value=admin]")));
+    assert!(users.has(&format!("{row} input[name=disabled][value=true]")));
+    assert!(!users.has("tr[data-username=admin] form"));
+
+    let promoted = admin
+        .post_form(
+            "/console/users/uma/update",
+            &[("csrf_token", &csrf), ("role", "admin")],
+        )
+        .await;
+    let users = admin.follow(&promoted).await;
+    assert!(
+        users.source.contains("The user was changed"),
+        "{}",
+        users.source
+    );
+    assert_eq!(users.text(&format!("{row} td:nth-child(2)")), "Admin");
+    assert!(users.has(&format!("{row} input[name=role][value=viewer]")));
+    // The change ended uma's session: she signs in again and now has the admin pages.
+    assert_eq!(
+        uma.get("/console/tokens").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(sign_in(&mut uma, password).await, StatusCode::SEE_OTHER);
+    assert_eq!(uma.get("/console/tokens").await.status, StatusCode::OK);
+
+    let disabled = admin
+        .post_form(
+            "/console/users/uma/update",
+            &[("csrf_token", &csrf), ("disabled", "true")],
+        )
+        .await;
+    let users = admin.follow(&disabled).await;
+    assert_eq!(users.text(&format!("{row} td:nth-child(3)")), "Disabled");
+    assert!(users.has(&format!("{row} input[name=disabled][value=false]")));
+    assert_eq!(
+        uma.get("/console/integrations").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_ne!(sign_in(&mut uma, password).await, StatusCode::SEE_OTHER);
+
+    let enabled = admin
+        .post_form(
+            "/console/users/uma/update",
+            &[("csrf_token", &csrf), ("disabled", "false")],
+        )
+        .await;
+    let users = admin.follow(&enabled).await;
+    assert_eq!(users.text(&format!("{row} td:nth-child(3)")), "Active");
+    assert_eq!(sign_in(&mut uma, password).await, StatusCode::SEE_OTHER);
+
+    // The last admin cannot be demoted, even by a hand-made form; nothing changes.
+    let demoted = admin
+        .post_form(
+            "/console/users/uma/update",
+            &[("csrf_token", &csrf), ("role", "viewer")],
+        )
+        .await;
+    assert_eq!(demoted.status, StatusCode::SEE_OTHER, "{}", demoted.source);
+    let refused = admin
+        .post_form(
+            "/console/users/admin/update",
+            &[("csrf_token", &csrf), ("role", "viewer")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.source);
+    let users = admin.get("/console/users").await;
+    assert_eq!(
+        users.text("tr[data-username=admin] td:nth-child(2)"),
+        "Admin"
+    );
+    // Without the session's CSRF token nothing changes either.
+    let forged = admin
+        .post_form("/console/users/uma/update", &[("role", "admin")])
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let users = admin.get("/console/users").await;
+    assert_eq!(users.text(&format!("{row} td:nth-child(2)")), "Viewer");
+    app.stop().await;
+}

@@ -15,7 +15,7 @@ use super::pages::{TokenRowView, TokensPage, UserRowView, UsersPage};
 use super::view::{FieldView, OptionView, format_time, iso_time};
 use super::{Console, see_other_with};
 use crate::api::api_tokens::{self as api_tokens, CreateApiToken};
-use crate::api::users::{self as api_users, CreateUser};
+use crate::api::users::{self as api_users, CreateUser, UpdateUser};
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::extract::{Json, Path};
@@ -104,6 +104,7 @@ async fn users_page(
             } else {
                 t.role_viewer
             },
+            is_admin: u.role == Role::Admin,
             disabled: u.disabled,
             created: format_time(u.created_at),
             created_iso: iso_time(u.created_at),
@@ -165,6 +166,43 @@ pub async fn add_user(
 #[derive(Debug, Deserialize)]
 pub struct CsrfOnly {
     csrf_token: Option<String>,
+}
+
+/// A row's role or status button: one of the two fields.
+#[derive(Debug, Deserialize)]
+pub struct UserUpdateForm {
+    csrf_token: Option<String>,
+    role: Option<String>,
+    disabled: Option<bool>,
+}
+
+/// `POST /console/users/{username}/update`: the API's update (which keeps the last admin and
+/// ends the user's sessions).
+pub async fn update_user(
+    State(state): State<AppState>,
+    console: Console,
+    Path(username): Path<String>,
+    Form(form): Form<UserUpdateForm>,
+) -> Response {
+    if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
+        return refused;
+    }
+    let body = UpdateUser {
+        role: form.role,
+        disabled: form.disabled,
+        password: None,
+    };
+    match api_users::update(
+        State(state),
+        console.caller.clone(),
+        Path(username.clone()),
+        Json(body),
+    )
+    .await
+    {
+        Ok(_) => see_other_with("/console/users", &Flash::UserUpdated(username)),
+        Err(e) => console.api_error_page(&e),
+    }
 }
 
 /// `POST /console/users/{username}/delete`.

@@ -33,6 +33,8 @@ pub enum Flash {
     UserAdded(String),
     /// A user was removed (their name).
     UserRemoved(String),
+    /// A user's role or status was changed (their name).
+    UserUpdated(String),
     /// An API token was revoked (its name).
     TokenRevoked(String),
     /// The form's CSRF token did not match.

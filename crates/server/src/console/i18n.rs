@@ -397,6 +397,16 @@ pub struct Texts {
     pub flash_user_added: &'static str,
     /// Flash: user removed.
     pub flash_user_removed: &'static str,
+    /// Flash: user's role or status changed.
+    pub flash_user_updated: &'static str,
+    /// Button: give a viewer the admin role.
+    pub make_admin: &'static str,
+    /// Button: take the admin role away.
+    pub make_viewer: &'static str,
+    /// Button: stop a user from signing in.
+    pub disable_user: &'static str,
+    /// Button: let a disabled user sign in again.
+    pub enable_user: &'static str,
     /// Tokens page intro.
     pub tokens_intro: &'static str,
     /// New token heading and button.
@@ -616,6 +626,11 @@ pub static EN: Texts = Texts {
     add_user: "Add user",
     flash_user_added: "The user was added.",
     flash_user_removed: "The user was removed.",
+    flash_user_updated: "The user was changed; their open sessions were ended.",
+    make_admin: "Make admin",
+    make_viewer: "Make viewer",
+    disable_user: "Disable",
+    enable_user: "Enable",
     tokens_intro: "API tokens let scripts and integrations call the admin and token APIs.",
     new_token: "New API token",
     token_name: "Token name",
@@ -799,6 +814,11 @@ pub static KO: Texts = Texts {
     add_user: "사용자 추가",
     flash_user_added: "사용자를 추가했습니다.",
     flash_user_removed: "사용자를 제거했습니다.",
+    flash_user_updated: "사용자를 변경했습니다. 열려 있던 세션은 종료되었습니다.",
+    make_admin: "관리자로 지정",
+    make_viewer: "뷰어로 지정",
+    disable_user: "비활성화",
+    enable_user: "활성화",
     tokens_intro: "API 토큰을 사용하면 스크립트와 통합에서 관리 API와 토큰 API를 호출할 수 있습니다.",
     new_token: "새 API 토큰",
     token_name: "토큰 이름",

@@ -82,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/readiness", get(readiness::page))
         .route("/console/users", get(admin::users).post(admin::add_user))
         .route("/console/users/{username}/delete", post(admin::remove_user))
+        .route("/console/users/{username}/update", post(admin::update_user))
         .route("/console/tokens", get(admin::tokens).post(admin::new_token))
         .route("/console/tokens/{id}/revoke", post(admin::revoke_token))
 }
@@ -211,6 +212,7 @@ impl Console {
             Flash::SelectFirst => simple("info", t.select_hint, String::new()),
             Flash::UserAdded(name) => simple("success", t.flash_user_added, name.clone()),
             Flash::UserRemoved(name) => simple("success", t.flash_user_removed, name.clone()),
+            Flash::UserUpdated(name) => simple("success", t.flash_user_updated, name.clone()),
             Flash::TokenRevoked(name) => simple("success", t.flash_token_revoked, name.clone()),
             Flash::CsrfFailed => simple("error", t.csrf_failed, String::new()),
             Flash::Unchanged => simple("info", t.flash_unchanged, String::new()),

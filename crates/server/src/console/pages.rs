@@ -280,6 +280,8 @@ pub struct UserRowView {
     pub username: String,
     /// Role label.
     pub role: &'static str,
+    /// Whether the role is admin.
+    pub is_admin: bool,
     /// Whether disabled.
     pub disabled: bool,
     /// Created, for people.
