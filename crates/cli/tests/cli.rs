@@ -432,3 +432,33 @@ fn secrets_are_never_accepted_as_command_line_arguments() {
         "the refusal does not repeat the secret: {err}"
     );
 }
+
+#[test]
+fn users_remove_refuses_the_last_enabled_admin_and_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let add = |name: &str, role: &str| {
+        run(
+            &["users", "add", name, "--role", role, "--data-dir", dir],
+            &[],
+        )
+    };
+    for (name, role) in [("root", "admin"), ("vic", "viewer")] {
+        let out = add(name, role);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    let out = run(&["users", "remove", "root", "--data-dir", dir], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("last enabled admin"), "{err}");
+    assert!(err.contains("make another user admin first"), "{err}");
+    let list = text(&run(&["users", "list", "--data-dir", dir], &[]).stdout);
+    assert!(list.contains("root"), "{list}");
+
+    // With a second admin, the first may go.
+    assert!(add("ada", "admin").status.success());
+    let out = run(&["users", "remove", "root", "--data-dir", dir], &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let list = text(&run(&["users", "list", "--data-dir", dir], &[]).stdout);
+    assert!(!list.contains("root") && list.contains("ada"), "{list}");
+}

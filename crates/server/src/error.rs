@@ -332,6 +332,7 @@ impl From<imsbridge_store::StoreError> for ApiError {
                 Self::conflict("username_taken", e.to_string()).with_field("username")
             }
             StoreError::Conflict(_) => Self::conflict("conflict", e.to_string()),
+            StoreError::LastAdmin(_) => Self::conflict("last_admin", e.to_string()),
             StoreError::Rule(rule) => rule.into(),
             StoreError::StaleRevision { current, .. } => {
                 Self::conflict("stale_revision", e.to_string()).with_current_revision(current)

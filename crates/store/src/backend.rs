@@ -43,6 +43,12 @@ pub(crate) trait BeginWrite {
     type Db: sqlx::Database;
     /// Begins a write transaction.
     async fn begin_write(&self) -> Result<Transaction<'static, Self::Db>, sqlx::Error>;
+    /// Begins a write transaction that no other transaction taking the same `lock` runs
+    /// beside, for checks that span rows (such as "another admin remains").
+    async fn begin_exclusive(
+        &self,
+        lock: i64,
+    ) -> Result<Transaction<'static, Self::Db>, sqlx::Error>;
 }
 
 impl BeginWrite for SqlitePool {
@@ -52,12 +58,33 @@ impl BeginWrite for SqlitePool {
         // fail with SQLITE_BUSY_SNAPSHOT when another writer got in between, busy timeout or not.
         self.begin_with("BEGIN IMMEDIATE").await
     }
+
+    async fn begin_exclusive(
+        &self,
+        _lock: i64,
+    ) -> Result<Transaction<'static, Sqlite>, sqlx::Error> {
+        // One writer at a time is SQLite's own rule.
+        self.begin_write().await
+    }
 }
 
 impl BeginWrite for PgPool {
     type Db = Postgres;
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
         self.begin().await
+    }
+
+    async fn begin_exclusive(
+        &self,
+        lock: i64,
+    ) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        // Released at commit or rollback.
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(lock)
+            .execute(&mut *tx)
+            .await?;
+        Ok(tx)
     }
 }
 

@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A user with this username already exists.
     #[error("a user named {0:?} already exists; choose another username")]
     UsernameTaken(String),
+    /// The change would leave no enabled admin (the user's name is given); nothing changed.
+    #[error("{0:?} is the last enabled admin; make another user admin first")]
+    LastAdmin(String),
     /// Another unique value (such as an API token hash) is already stored.
     #[error("conflict: {0}")]
     Conflict(String),

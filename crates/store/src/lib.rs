@@ -40,7 +40,7 @@ pub use keyring::{Keyring, MASTER_KEY_ENV};
 pub use page::{Page, PageRequest};
 pub use read_cache::DEFAULT_READ_CACHE_TTL;
 pub use rotation::{RotateOptions, RotationReport};
-pub use users::{NewUser, Role, User, UserId};
+pub use users::{NewUser, Role, User, UserId, UserUpdate};
 
 use backend::{Backend, with_backend};
 

@@ -142,6 +142,14 @@ impl TryFrom<UserRow> for User {
     }
 }
 
+/// The lock every change that could leave no enabled admin takes (PostgreSQL advisory lock
+/// key; SQLite's write transactions are exclusive already).
+const USERS_LOCK: i64 = 0x696d_7362_7573_6572; // "imsbuser"
+
+/// How many enabled admins there are besides user `$2` (`$1` is `false`).
+const OTHER_ADMINS: &str =
+    "SELECT COUNT(*) FROM users WHERE role = 'admin' AND disabled = $1 AND id <> $2";
+
 const USER_COLUMNS: &str = "id, username, password_hash, role, created_at, updated_at, disabled";
 
 fn user_entry(action: &str, user: &User, details: serde_json::Value) -> AuditEntry {
@@ -154,11 +162,33 @@ fn user_entry(action: &str, user: &User, details: serde_json::Value) -> AuditEnt
     }
 }
 
-/// A change to one user's row.
-enum UserChange<'a> {
-    PasswordHash(&'a str),
-    Role(Role),
-    Disabled(bool),
+/// What to change about a user, all at once: fields left `None` stay as they are.
+#[derive(Clone, Default)]
+pub struct UserUpdate {
+    /// A new role.
+    pub role: Option<Role>,
+    /// Disable (`true`) or enable (`false`).
+    pub disabled: Option<bool>,
+    /// A new password hash (the store never sees passwords).
+    pub password_hash: Option<String>,
+}
+
+impl fmt::Debug for UserUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserUpdate")
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .field(
+                "password_hash",
+                &self.password_hash.as_ref().map(|_| "[REDACTED]"),
+            )
+            .finish()
+    }
+}
+
+/// Whether `user` can administer (an enabled admin).
+fn administers(user: &User) -> bool {
+    user.role == Role::Admin && !user.disabled
 }
 
 impl Store {
@@ -259,8 +289,11 @@ impl Store {
         password_hash: &str,
         audit: &AuditContext,
     ) -> Result<User, StoreError> {
-        self.change_user(id, UserChange::PasswordHash(password_hash), audit)
-            .await
+        let update = UserUpdate {
+            password_hash: Some(password_hash.to_owned()),
+            ..UserUpdate::default()
+        };
+        self.update_user(id, &update, audit).await
     }
 
     /// Changes a user's role; audited as `user.role`.
@@ -270,7 +303,11 @@ impl Store {
         role: Role,
         audit: &AuditContext,
     ) -> Result<User, StoreError> {
-        self.change_user(id, UserChange::Role(role), audit).await
+        let update = UserUpdate {
+            role: Some(role),
+            ..UserUpdate::default()
+        };
+        self.update_user(id, &update, audit).await
     }
 
     /// Disables or enables a user; audited as `user.disable` or `user.enable`.
@@ -280,47 +317,59 @@ impl Store {
         disabled: bool,
         audit: &AuditContext,
     ) -> Result<User, StoreError> {
-        self.change_user(id, UserChange::Disabled(disabled), audit)
-            .await
+        let update = UserUpdate {
+            disabled: Some(disabled),
+            ..UserUpdate::default()
+        };
+        self.update_user(id, &update, audit).await
     }
 
-    async fn change_user(
+    /// Applies every change of `update` in one transaction, each audited (`user.role`,
+    /// `user.disable`/`user.enable`, `user.password`), or none of them.
+    ///
+    /// Demoting or disabling the last enabled admin is [`StoreError::LastAdmin`]: the check
+    /// runs inside the transaction, under a lock that every such change takes, so two admins
+    /// demoting each other at once cannot both succeed.
+    pub async fn update_user(
         &self,
         id: UserId,
-        change: UserChange<'_>,
+        update: &UserUpdate,
         audit: &AuditContext,
     ) -> Result<User, StoreError> {
-        let Some(mut user) = self.get_user_by_id(id).await? else {
-            return Err(StoreError::NotFound(format!("user {id}")));
-        };
         let now = self.now();
-        let (action, details) = match change {
-            UserChange::PasswordHash(hash) => {
-                hash.clone_into(&mut user.password_hash);
-                ("user.password", serde_json::json!({}))
-            }
-            UserChange::Role(role) => {
-                let details = serde_json::json!({ "from": user.role.key(), "to": role.key() });
+        let select = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        with_backend!(&self.backend, pool => {
+            let mut tx = pool.begin_exclusive(USERS_LOCK).await?;
+            let row: Option<UserRow> = sqlx::query_as(&select).bind(id.0).fetch_optional(&mut *tx).await?;
+            let before = row
+                .map(User::try_from)
+                .transpose()?
+                .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+            let mut user = before.clone();
+            let mut entries = Vec::new();
+            if let Some(role) = update.role.filter(|r| *r != user.role) {
+                entries.push(("user.role", serde_json::json!({ "from": user.role.key(), "to": role.key() })));
                 user.role = role;
-                ("user.role", details)
             }
-            UserChange::Disabled(disabled) => {
+            if let Some(disabled) = update.disabled.filter(|d| *d != user.disabled) {
+                entries.push((if disabled { "user.disable" } else { "user.enable" }, serde_json::json!({})));
                 user.disabled = disabled;
-                (
-                    if disabled {
-                        "user.disable"
-                    } else {
-                        "user.enable"
-                    },
-                    serde_json::json!({}),
-                )
             }
-        };
-        user.updated_at = now;
-        let audit_row = NewAuditRow::new(now, audit, &user_entry(action, &user, details));
-        let updated: u64 = with_backend!(&self.backend, pool => {
-            let mut tx = pool.begin_write().await?;
-            let done = sqlx::query(
+            if let Some(hash) = &update.password_hash {
+                entries.push(("user.password", serde_json::json!({})));
+                user.password_hash.clone_from(hash);
+            }
+            if entries.is_empty() {
+                return Ok(before);
+            }
+            if administers(&before) && !administers(&user) {
+                let others: i64 = sqlx::query_scalar(OTHER_ADMINS).bind(false).bind(id.0).fetch_one(&mut *tx).await?;
+                if others == 0 {
+                    return Err(StoreError::LastAdmin(user.username));
+                }
+            }
+            user.updated_at = now;
+            sqlx::query(
                 "UPDATE users SET password_hash = $1, role = $2, disabled = $3, updated_at = $4 WHERE id = $5",
             )
             .bind(&user.password_hash)
@@ -330,45 +379,45 @@ impl Store {
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
-            if done.rows_affected() == 1 {
-                insert_audit!(&mut *tx, &audit_row)?;
-                tx.commit().await?;
+            for (action, details) in entries {
+                let row = NewAuditRow::new(now, audit, &user_entry(action, &user, details));
+                insert_audit!(&mut *tx, &row)?;
             }
-            done.rows_affected()
-        });
-        if updated == 1 {
+            tx.commit().await?;
             Ok(user)
-        } else {
-            Err(StoreError::NotFound(format!("user {id}")))
-        }
+        })
     }
 
-    /// Deletes a user and the API tokens they made; audited as `user.delete`.
+    /// Deletes a user and the API tokens they made; audited as `user.delete`. Deleting the
+    /// last enabled admin is [`StoreError::LastAdmin`] (checked as in [`Store::update_user`]).
     pub async fn delete_user(&self, id: UserId, audit: &AuditContext) -> Result<(), StoreError> {
-        let Some(user) = self.get_user_by_id(id).await? else {
-            return Err(StoreError::NotFound(format!("user {id}")));
-        };
-        let audit_row = NewAuditRow::new(
-            self.now(),
-            audit,
-            &user_entry("user.delete", &user, serde_json::json!({})),
-        );
-        let deleted: u64 = with_backend!(&self.backend, pool => {
-            let mut tx = pool.begin_write().await?;
-            let done = sqlx::query("DELETE FROM users WHERE id = $1")
+        let now = self.now();
+        let select = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+        with_backend!(&self.backend, pool => {
+            let mut tx = pool.begin_exclusive(USERS_LOCK).await?;
+            let row: Option<UserRow> = sqlx::query_as(&select).bind(id.0).fetch_optional(&mut *tx).await?;
+            let user = row
+                .map(User::try_from)
+                .transpose()?
+                .ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+            if administers(&user) {
+                let others: i64 = sqlx::query_scalar(OTHER_ADMINS)
+                    .bind(false)
+                    .bind(id.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if others == 0 {
+                    return Err(StoreError::LastAdmin(user.username));
+                }
+            }
+            sqlx::query("DELETE FROM users WHERE id = $1")
                 .bind(id.0)
                 .execute(&mut *tx)
                 .await?;
-            if done.rows_affected() == 1 {
-                insert_audit!(&mut *tx, &audit_row)?;
-                tx.commit().await?;
-            }
-            done.rows_affected()
-        });
-        if deleted == 1 {
+            let row = NewAuditRow::new(now, audit, &user_entry("user.delete", &user, serde_json::json!({})));
+            insert_audit!(&mut *tx, &row)?;
+            tx.commit().await?;
             Ok(())
-        } else {
-            Err(StoreError::NotFound(format!("user {id}")))
-        }
+        })
     }
 }

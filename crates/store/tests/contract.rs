@@ -15,7 +15,7 @@ use imsbridge_domain::{
 use imsbridge_store::{
     ApiTokenId, AuditContext, AuditEntry, AuditFilter, ConfigFilter, DatabaseKind, DatabaseUrl,
     HealthFilter, KEY_FILE, NewApiToken, NewUser, PageRequest, Role, RotateOptions, Store,
-    StoreError,
+    StoreError, UserUpdate,
 };
 
 // ---------------------------------------------------------------------------------------
@@ -286,6 +286,7 @@ contract!(
     api_tokens_can_be_stored_found_touched_and_revoked,
     cached_tokens_are_sealed_per_revision,
     the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_ttl,
+    a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin,
 );
 
 async fn a_new_configuration_reads_back_exactly_as_it_was_stored(db: &TestDb) {
@@ -1466,7 +1467,7 @@ async fn api_tokens_can_be_stored_found_touched_and_revoked(db: &TestDb) {
             &NewUser {
                 username: "alice".into(),
                 password_hash: "h".into(),
-                role: Role::Admin,
+                role: Role::Viewer,
             },
             &admin(),
         )
@@ -1850,4 +1851,109 @@ async fn the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_t
             .unwrap()
             .is_none()
     );
+}
+
+async fn a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin(db: &TestDb) {
+    let store = db.store().await;
+    let user = |name: &str, role| NewUser {
+        username: name.into(),
+        password_hash: format!("$argon2id${name}"),
+        role,
+    };
+    let ann = store
+        .create_user(&user("ann", Role::Admin), &admin())
+        .await
+        .unwrap();
+    let ben = store
+        .create_user(&user("ben", Role::Admin), &admin())
+        .await
+        .unwrap();
+    let user_events = || async {
+        store
+            .list_audit(
+                &AuditFilter {
+                    target_kind: Some("user".into()),
+                    ..AuditFilter::default()
+                },
+                PageRequest::default(),
+            )
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
+
+    // Several changes at once: one write, one audit entry each.
+    let before = user_events().await;
+    let both = UserUpdate {
+        role: Some(Role::Viewer),
+        disabled: Some(true),
+        password_hash: Some("$argon2id$ben-new".into()),
+    };
+    let changed = store.update_user(ben.id, &both, &admin()).await.unwrap();
+    assert_eq!((changed.role, changed.disabled), (Role::Viewer, true));
+    assert_eq!(user_events().await, before + 3);
+    // Asking for what already is changes and audits nothing.
+    let same = UserUpdate {
+        role: Some(Role::Viewer),
+        disabled: Some(true),
+        password_hash: None,
+    };
+    store.update_user(ben.id, &same, &admin()).await.unwrap();
+    assert_eq!(user_events().await, before + 3);
+
+    // Ann is now the only enabled admin: demoting, disabling or deleting her is refused,
+    // and a refused update with other changes in it changes nothing at all.
+    let demote_and_rehash = UserUpdate {
+        role: Some(Role::Viewer),
+        password_hash: Some("$argon2id$lost".into()),
+        ..UserUpdate::default()
+    };
+    for result in [
+        store
+            .update_user(ann.id, &demote_and_rehash, &admin())
+            .await
+            .map(|_| ()),
+        store.set_disabled(ann.id, true, &admin()).await.map(|_| ()),
+        store.delete_user(ann.id, &admin()).await,
+    ] {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(err, StoreError::LastAdmin(ref n) if n == "ann"),
+            "{err}"
+        );
+    }
+    assert_eq!(store.get_user("ann").await.unwrap().unwrap(), ann);
+    assert_eq!(user_events().await, before + 3);
+    // A disabled admin does not count as one.
+    store.set_role(ben.id, Role::Admin, &admin()).await.unwrap();
+    assert!(matches!(
+        store.set_role(ann.id, Role::Viewer, &admin()).await,
+        Err(StoreError::LastAdmin(_))
+    ));
+
+    // Two enabled admins demoting each other at the same moment: exactly one succeeds.
+    store.set_disabled(ben.id, false, &admin()).await.unwrap();
+    for _ in 0..5 {
+        let (a, b) = (store.clone(), store.clone());
+        let (ra, rb) = tokio::join!(
+            tokio::spawn(async move { a.set_role(ann.id, Role::Viewer, &admin()).await }),
+            tokio::spawn(async move { b.set_role(ben.id, Role::Viewer, &admin()).await }),
+        );
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert!(ra.is_ok() != rb.is_ok(), "{ra:?} {rb:?}");
+        let admins = store
+            .list_users()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|u| u.role == Role::Admin && !u.disabled)
+            .count();
+        assert_eq!(admins, 1);
+        let demoted = if ra.is_ok() { ann.id } else { ben.id };
+        store
+            .set_role(demoted, Role::Admin, &admin())
+            .await
+            .unwrap();
+    }
 }

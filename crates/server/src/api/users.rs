@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use imsbridge_domain::{ExposeSecret, SecretString};
-use imsbridge_store::{NewUser, Role, User};
+use imsbridge_store::{NewUser, Role, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -155,23 +155,6 @@ async fn find(state: &AppState, username: &str) -> Result<User, ApiError> {
 }
 
 /// How many enabled admins there are besides `except`.
-async fn other_admins(state: &AppState, except: &User) -> Result<usize, ApiError> {
-    Ok(state
-        .store
-        .list_users()
-        .await?
-        .iter()
-        .filter(|u| u.id != except.id && u.role == Role::Admin && !u.disabled)
-        .count())
-}
-
-fn last_admin() -> ApiError {
-    ApiError::conflict(
-        "last_admin",
-        "this is the last enabled admin; make another user admin first",
-    )
-}
-
 /// Lists users.
 #[utoipa::path(
     get, path = "/api/v1/users", tag = "users",
@@ -284,31 +267,25 @@ pub async fn update(
     Json(body): Json<UpdateUser>,
 ) -> Result<Json<UserView>, ApiError> {
     caller.require_admin()?;
-    let mut user = find(&state, &username).await?;
+    let user = find(&state, &username).await?;
     let role = body.role.as_deref().map(parse_role).transpose()?;
     if let Some(p) = &body.password {
         password_policy("password", p)?;
     }
-    let demotes = role.is_some_and(|r| r != Role::Admin) || body.disabled == Some(true);
-    if demotes && user.role == Role::Admin && other_admins(&state, &user).await? == 0 {
-        return Err(last_admin());
-    }
-    if let Some(role) = role.filter(|r| *r != user.role) {
-        user = state.store.set_role(user.id, role, &caller.audit).await?;
-    }
-    if let Some(disabled) = body.disabled.filter(|d| *d != user.disabled) {
-        user = state
-            .store
-            .set_disabled(user.id, disabled, &caller.audit)
-            .await?;
-    }
-    if let Some(p) = body.password {
-        let h = hash(p).await?;
-        user = state
-            .store
-            .set_password_hash(user.id, &h, &caller.audit)
-            .await?;
-    }
+    let password_hash = match body.password {
+        Some(p) => Some(hash(p).await?),
+        None => None,
+    };
+    // All of it in one transaction, which also keeps the last enabled admin.
+    let update = UserUpdate {
+        role,
+        disabled: body.disabled,
+        password_hash,
+    };
+    let user = state
+        .store
+        .update_user(user.id, &update, &caller.audit)
+        .await?;
     state.sessions.remove_user(user.id.as_uuid());
     Ok(Json(UserView::from(&user)))
 }
@@ -341,9 +318,6 @@ pub async fn delete(
             "self_delete",
             "you cannot delete yourself; ask another admin",
         ));
-    }
-    if user.role == Role::Admin && other_admins(&state, &user).await? == 0 {
-        return Err(last_admin());
     }
     state.store.delete_user(user.id, &caller.audit).await?;
     state.sessions.remove_user(user.id.as_uuid());
