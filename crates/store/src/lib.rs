@@ -19,6 +19,7 @@ mod keyring;
 mod page;
 mod read_cache;
 mod rotation;
+mod sessions;
 mod token_cache;
 mod users;
 
@@ -40,6 +41,7 @@ pub use keyring::{Keyring, MASTER_KEY_ENV};
 pub use page::{Page, PageRequest};
 pub use read_cache::DEFAULT_READ_CACHE_TTL;
 pub use rotation::{RotateOptions, RotationReport};
+pub use sessions::SessionRecord;
 pub use users::{NewUser, Role, User, UserId, UserUpdate};
 
 use backend::{Backend, with_backend};

@@ -115,7 +115,7 @@ impl fmt::Debug for NewUser {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: Uuid,
     username: String,
     password_hash: String,
@@ -325,7 +325,8 @@ impl Store {
     }
 
     /// Applies every change of `update` in one transaction, each audited (`user.role`,
-    /// `user.disable`/`user.enable`, `user.password`), or none of them.
+    /// `user.disable`/`user.enable`, `user.password`), or none of them; a change ends the
+    /// user's sessions in the same transaction.
     ///
     /// Demoting or disabling the last enabled admin is [`StoreError::LastAdmin`]: the check
     /// runs inside the transaction, under a lock that every such change takes, so two admins
@@ -383,6 +384,11 @@ impl Store {
                 let row = NewAuditRow::new(now, audit, &user_entry(action, &user, details));
                 insert_audit!(&mut *tx, &row)?;
             }
+            // A changed role, status or password ends the user's sessions.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             Ok(user)
         })

@@ -287,6 +287,7 @@ contract!(
     cached_tokens_are_sealed_per_revision,
     the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_ttl,
     a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin,
+    sessions_carry_their_user_and_end_with_a_change_to_it,
 );
 
 async fn a_new_configuration_reads_back_exactly_as_it_was_stored(db: &TestDb) {
@@ -1956,4 +1957,94 @@ async fn a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin(db: 
             .await
             .unwrap();
     }
+}
+
+async fn sessions_carry_their_user_and_end_with_a_change_to_it(db: &TestDb) {
+    let store = db.store().await;
+    let new = |name: &str, role| NewUser {
+        username: name.into(),
+        password_hash: format!("$argon2id${name}"),
+        role,
+    };
+    let ann = store
+        .create_user(&new("ann", Role::Admin), &admin())
+        .await
+        .unwrap();
+    let vic = store
+        .create_user(&new("vic", Role::Viewer), &admin())
+        .await
+        .unwrap();
+    let t0 = start();
+    store.insert_session("hash-ann", ann.id, t0).await.unwrap();
+    store
+        .insert_session("hash-vic-1", vic.id, t0)
+        .await
+        .unwrap();
+    store
+        .insert_session("hash-vic-2", vic.id, t0 + Duration::hours(2))
+        .await
+        .unwrap();
+
+    let found = store.find_session("hash-ann").await.unwrap().unwrap();
+    assert_eq!(found.user, ann);
+    assert_eq!((found.created_at, found.last_seen), (t0, t0));
+    assert!(store.find_session("no-such-hash").await.unwrap().is_none());
+    store
+        .touch_session("hash-ann", t0 + Duration::minutes(5))
+        .await
+        .unwrap();
+    let touched = store.find_session("hash-ann").await.unwrap().unwrap();
+    assert_eq!(touched.last_seen, t0 + Duration::minutes(5));
+
+    // Forgetting expired sessions: idle since before t0+1m, or begun before t0+1h.
+    let purged = store
+        .purge_sessions(t0 + Duration::minutes(1), t0 + Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(purged, 2);
+    assert!(store.find_session("hash-ann").await.unwrap().is_none());
+    assert!(store.find_session("hash-vic-2").await.unwrap().is_some());
+
+    // A change to the user ends their sessions in the same transaction; a change to no
+    // effect does not.
+    store
+        .insert_session("hash-vic-3", vic.id, t0)
+        .await
+        .unwrap();
+    store
+        .set_role(vic.id, Role::Viewer, &admin())
+        .await
+        .unwrap();
+    assert!(store.find_session("hash-vic-3").await.unwrap().is_some());
+    store.set_disabled(vic.id, true, &admin()).await.unwrap();
+    assert!(store.find_session("hash-vic-2").await.unwrap().is_none());
+    assert!(store.find_session("hash-vic-3").await.unwrap().is_none());
+
+    // Removing the user removes the rest; deleting one session leaves the others.
+    store.set_disabled(vic.id, false, &admin()).await.unwrap();
+    store
+        .insert_session("hash-vic-4", vic.id, t0)
+        .await
+        .unwrap();
+    store
+        .insert_session("hash-ann-2", ann.id, t0)
+        .await
+        .unwrap();
+    store
+        .insert_session("hash-ann-3", ann.id, t0)
+        .await
+        .unwrap();
+    store.delete_session("hash-ann-2").await.unwrap();
+    assert!(store.find_session("hash-ann-2").await.unwrap().is_none());
+    assert!(store.find_session("hash-ann-3").await.unwrap().is_some());
+    assert!(store.find_session("hash-vic-4").await.unwrap().is_some());
+    store.delete_user(vic.id, &admin()).await.unwrap();
+    assert!(store.find_session("hash-vic-4").await.unwrap().is_none());
+    // A session of a user who does not exist cannot be made.
+    assert!(
+        store
+            .insert_session("hash-ghost", vic.id, t0)
+            .await
+            .is_err()
+    );
 }
