@@ -82,7 +82,7 @@ impl Application {
         deps.store
             .set_read_cache_ttl(Duration::from_millis(settings.read_cache_ttl_ms));
         let state = AppState::new(Shared {
-            sessions: SessionStore::new(&settings.session, deps.clock.clone()),
+            sessions: SessionStore::new(deps.store.clone(), &settings.session, deps.clock.clone()),
             login_throttle: LoginThrottle::new(&settings.login_rate_limit, deps.clock.clone()),
             store: deps.store,
             provider: deps.provider,

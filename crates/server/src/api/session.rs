@@ -156,9 +156,7 @@ pub async fn login(
         serde_json::json!({ "role": user.role.key() }),
     );
     state.store.append_audit(&ctx, &entry).await?;
-    let (id, session) = state
-        .sessions
-        .create(user.id.as_uuid(), user.username.clone(), user.role);
+    let (id, session) = state.sessions.create(user).await?;
     let mut response = Json(SessionView::from(&session)).into_response();
     response
         .headers_mut()
@@ -197,7 +195,7 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     if let Some(id) = auth::session_cookie(&headers, &state.settings.session.cookie_name) {
-        if let Some(session) = state.sessions.get(id) {
+        if let Some(session) = state.sessions.get(id).await? {
             let (ctx, entry) = login_audit(
                 &request_id,
                 client,
@@ -207,7 +205,7 @@ pub async fn logout(
             );
             state.store.append_audit(&ctx, &entry).await?;
         }
-        state.sessions.remove(id);
+        state.sessions.remove(id).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response

@@ -286,7 +286,6 @@ pub async fn update(
         .store
         .update_user(user.id, &update, &caller.audit)
         .await?;
-    state.sessions.remove_user(user.id.as_uuid());
     Ok(Json(UserView::from(&user)))
 }
 
@@ -320,7 +319,6 @@ pub async fn delete(
         ));
     }
     state.store.delete_user(user.id, &caller.audit).await?;
-    state.sessions.remove_user(user.id.as_uuid());
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -391,6 +389,5 @@ pub async fn change_own_password(
         .store
         .set_password_hash(user.id, &h, &caller.audit)
         .await?;
-    state.sessions.remove_user(user.id.as_uuid());
     Ok(StatusCode::NO_CONTENT)
 }

@@ -161,9 +161,14 @@ pub fn session_cookie<'h>(headers: &'h HeaderMap, cookie_name: &str) -> Option<&
 
 /// The live session of a request, without any CSRF check (the console checks its forms'
 /// tokens itself).
-pub fn session_of(state: &AppState, headers: &HeaderMap) -> Option<Session> {
-    let id = session_cookie(headers, &state.settings.session.cookie_name)?;
-    state.sessions.get(id)
+pub async fn session_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, ApiError> {
+    let Some(id) = session_cookie(headers, &state.settings.session.cookie_name) else {
+        return Ok(None);
+    };
+    Ok(state.sessions.get(id).await?)
 }
 
 async fn from_bearer(state: &AppState, value: &str) -> Result<Principal, ApiError> {
@@ -229,7 +234,7 @@ impl FromRequestParts<AppState> for Caller {
                 session: None,
             });
         }
-        let Some(session) = session_of(state, &parts.headers) else {
+        let Some(session) = session_of(state, &parts.headers).await? else {
             return Err(ApiError::unauthenticated(
                 "sign in first: send \"Authorization: Bearer ibt_…\" with an API token, or log in with POST /api/v1/session",
             ));
@@ -252,19 +257,12 @@ impl FromRequestParts<AppState> for Caller {
                 ));
             }
         }
-        // The user may have been removed, disabled or demoted elsewhere (the CLI, another
-        // replica) since logging in: the store, not the session, has the last word.
-        let user = state
-            .store
-            .get_user_by_id(session.user_id.into())
-            .await
-            .map_err(ApiError::from)?
-            .filter(|u| !u.disabled)
-            .ok_or_else(|| ApiError::unauthenticated("your session has ended; log in again"))?;
+        // The session was read with its user, so a removal, disabling or demotion made
+        // elsewhere (the CLI, another replica) already shows.
         let principal = Principal::User {
             id: session.user_id,
-            username: user.username,
-            role: user.role,
+            username: session.username.clone(),
+            role: session.role,
         };
         let audit = audit_context(parts, principal.actor());
         Ok(Self {

@@ -1,16 +1,18 @@
 //! Server-side sessions for people who log in with a password (the console, and the API when
-//! used from a browser). The cookie carries only a random id; everything else stays here.
+//! used from a browser). The cookie carries only a random id; the store keeps its SHA-256, the
+//! user and the times, so every replica on the database knows the session and a restart
+//! keeps it.
 //!
-//! Sessions live in memory: one replica keeps them; a restart logs everyone out, which is
-//! acceptable for an admin tool. The map holds the SHA-256 of each id, never the id itself.
+//! The CSRF token of a session is derived from its id, so it needs no storage and cannot be
+//! guessed without the cookie.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use imsbridge_domain::Clock;
+use imsbridge_store::{Store, StoreError, User};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -19,14 +21,18 @@ use uuid::Uuid;
 use super::Role;
 use crate::settings::SessionSettings;
 
-/// A logged-in person.
+/// How stale a session's "last seen" may get before a request records it again: an idle
+/// timeout is measured in minutes, and a write per request would be waste.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// A logged-in person, as the store has them now.
 #[derive(Debug, Clone)]
 pub struct Session {
     /// The user's id.
     pub user_id: Uuid,
     /// The user's name.
     pub username: String,
-    /// The user's role at login.
+    /// The user's role.
     pub role: Role,
     /// The token that unsafe requests made with this session must echo (`x-csrf-token`
     /// header, or the `csrf_token` form field on console pages).
@@ -45,12 +51,23 @@ impl Session {
             .ct_eq(candidate.as_bytes())
             .into()
     }
+
+    fn of(id: &str, user: User, created_at: DateTime<Utc>, last_seen: DateTime<Utc>) -> Self {
+        Self {
+            user_id: user.id.as_uuid(),
+            username: user.username,
+            role: user.role,
+            csrf_token: csrf_token(id),
+            created_at,
+            last_seen,
+        }
+    }
 }
 
-/// The sessions of this process.
+/// Sessions, kept in the store with this server's lifetimes.
 #[derive(Debug, Clone)]
 pub struct SessionStore {
-    map: Arc<Mutex<HashMap<[u8; 32], Session>>>,
+    store: Store,
     idle: Duration,
     max_age: Duration,
     clock: Arc<dyn Clock>,
@@ -62,74 +79,103 @@ fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn key(id: &str) -> [u8; 32] {
-    Sha256::digest(id.as_bytes()).into()
+/// What the store keeps of a session id.
+fn id_hash(id: &str) -> String {
+    hex::encode(Sha256::digest(id.as_bytes()))
+}
+
+/// The CSRF token of session `id`: a hash of it under a label of its own, so that it says
+/// nothing about the id (or its stored hash).
+fn csrf_token(id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"imsbridge csrf token\0");
+    h.update(id.as_bytes());
+    URL_SAFE_NO_PAD.encode(h.finalize())
 }
 
 impl SessionStore {
-    /// An empty store with the configured lifetimes.
-    pub fn new(settings: &SessionSettings, clock: Arc<dyn Clock>) -> Self {
+    /// Sessions in `store` with the configured lifetimes.
+    pub fn new(store: Store, settings: &SessionSettings, clock: Arc<dyn Clock>) -> Self {
         let minutes = i64::try_from(settings.idle_timeout_minutes.max(1)).unwrap_or(60);
         let hours = i64::try_from(settings.max_age_hours.max(1)).unwrap_or(12);
         Self {
-            map: Arc::default(),
+            store,
             idle: Duration::minutes(minutes),
             max_age: Duration::hours(hours),
             clock,
         }
     }
 
-    /// Starts a session; returns the cookie value and the session.
-    pub fn create(&self, user_id: Uuid, username: String, role: Role) -> (String, Session) {
+    fn expired(&self, created_at: DateTime<Utc>, last_seen: DateTime<Utc>) -> bool {
         let now = self.clock.now();
-        let id = random_token();
-        let session = Session {
-            user_id,
-            username,
-            role,
-            csrf_token: random_token(),
-            created_at: now,
-            last_seen: now,
-        };
-        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        let (idle, max_age) = (self.idle, self.max_age);
-        map.retain(|_, s| s.last_seen + idle > now && s.created_at + max_age > now);
-        map.insert(key(&id), session.clone());
-        (id, session)
+        last_seen + self.idle <= now || created_at + self.max_age <= now
     }
 
-    /// The live session for a cookie value, refreshing its idle timer.
-    pub fn get(&self, id: &str) -> Option<Session> {
+    /// Starts a session for `user`; returns the cookie value and the session. Expired
+    /// sessions of anyone are forgotten on the way.
+    pub async fn create(&self, user: User) -> Result<(String, Session), StoreError> {
         let now = self.clock.now();
-        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-        let k = key(id);
-        let session = map.get_mut(&k)?;
-        if session.last_seen + self.idle <= now || session.created_at + self.max_age <= now {
-            map.remove(&k);
-            return None;
+        self.store
+            .purge_sessions(now - self.idle, now - self.max_age)
+            .await?;
+        let id = random_token();
+        self.store
+            .insert_session(&id_hash(&id), user.id, now)
+            .await?;
+        let session = Session::of(&id, user, now, now);
+        Ok((id, session))
+    }
+
+    /// The live session for a cookie value, if its user still exists and is enabled;
+    /// refreshes its idle timer.
+    pub async fn get(&self, id: &str) -> Result<Option<Session>, StoreError> {
+        let hash = id_hash(id);
+        let Some(record) = self.store.find_session(&hash).await? else {
+            return Ok(None);
+        };
+        if self.expired(record.created_at, record.last_seen) {
+            self.store.delete_session(&hash).await?;
+            return Ok(None);
         }
-        session.last_seen = now;
-        Some(session.clone())
+        if record.user.disabled {
+            return Ok(None);
+        }
+        let now = self.clock.now();
+        let mut last_seen = record.last_seen;
+        if now - last_seen >= TOUCH_EVERY {
+            self.store.touch_session(&hash, now).await?;
+            last_seen = now;
+        }
+        Ok(Some(Session::of(
+            id,
+            record.user,
+            record.created_at,
+            last_seen,
+        )))
     }
 
     /// Ends a session.
-    pub fn remove(&self, id: &str) {
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&key(id));
-    }
-
-    /// Ends every session of a user (password change, removal, role change).
-    pub fn remove_user(&self, user_id: Uuid) {
-        self.map
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .retain(|_, s| s.user_id != user_id);
+    pub async fn remove(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete_session(&id_hash(id)).await
     }
 
     /// When a session ends at the latest, for the cookie's `Max-Age`.
     pub fn max_age(&self) -> Duration {
         self.max_age
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_csrf_token_is_tied_to_the_session_but_reveals_nothing_of_it() {
+        let (a, b) = (random_token(), random_token());
+        assert_eq!(csrf_token(&a), csrf_token(&a));
+        assert_ne!(csrf_token(&a), csrf_token(&b));
+        assert_ne!(csrf_token(&a), a);
+        assert!(!id_hash(&a).contains(&csrf_token(&a)));
+        assert_eq!(csrf_token(&a).len(), 43);
     }
 }

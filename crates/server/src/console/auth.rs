@@ -78,7 +78,7 @@ pub async fn login_page(
     Query(q): Query<NextQuery>,
 ) -> Response {
     let next = safe_next(q.next.as_deref());
-    if session_of(&state, &headers).is_some() {
+    if matches!(session_of(&state, &headers).await, Ok(Some(_))) {
         return see_other(&next);
     }
     render_login(

@@ -110,7 +110,11 @@ impl FromRequestParts<AppState> for Console {
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path().to_owned(), |p| p.as_str().to_owned());
-        let Some(session) = session_of(state, &parts.headers) else {
+        let session = match session_of(state, &parts.headers).await {
+            Ok(session) => session,
+            Err(e) => return Err(e.into_response()),
+        };
+        let Some(session) = session else {
             let next = if parts.method == axum::http::Method::GET {
                 path
             } else {

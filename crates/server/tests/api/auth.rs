@@ -15,6 +15,7 @@ crate::on_both_backends!(
     a_session_login_sets_a_hardened_cookie_and_changes_need_csrf,
     another_site_cannot_sign_a_browser_in_or_change_anything,
     logging_out_ends_the_session,
+    a_session_is_known_to_every_replica_and_ends_with_a_change_to_its_user,
     failed_logins_are_throttled_per_user_and_address,
     every_login_is_audited,
     admins_manage_users_and_cannot_remove_the_last_admin,
@@ -450,6 +451,90 @@ async fn another_site_cannot_sign_a_browser_in_or_change_anything(app: &TestApp)
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert!(r.headers().get("set-cookie").is_some());
     app.login("admin", ADMIN_PASSWORD).await;
+}
+
+async fn a_session_is_known_to_every_replica_and_ends_with_a_change_to_its_user(app: &TestApp) {
+    let replica = app.replica().await;
+    let there = |method: Method, path: &str, session: &crate::common::Session| {
+        app.client
+            .request(method, format!("{}{path}", replica.address))
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+    };
+    // Signed in through one server, known to the other, with the same CSRF token.
+    let session = app.login("admin", ADMIN_PASSWORD).await;
+    let (status, body) = json_of(
+        there(Method::GET, "/api/v1/session", &session)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["username"], "admin");
+    assert_eq!(body["csrf_token"], session.csrf.as_str());
+    let r = there(Method::POST, "/api/v1/integrations", &session)
+        .json(&app.oauth_body("via-replica", &app.oauth_credential()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // A change to the user made outside either server (as the CLI does) ends the session
+    // everywhere at once.
+    let r = app
+        .admin(Method::POST, "/api/v1/users")
+        .json(&json!({"username": "val", "role": "viewer", "password": "val-password-long"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let val = app.login("val", "val-password-long").await;
+    let (status, body) = json_of(
+        there(Method::GET, "/api/v1/session", &val)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["role"].as_str()),
+        (StatusCode::OK, Some("viewer"))
+    );
+    let user = app.store.get_user("val").await.unwrap().unwrap();
+    app.store
+        .set_role(
+            user.id,
+            imsbridge_store::Role::Admin,
+            &imsbridge_store::AuditContext::actor("cli"),
+        )
+        .await
+        .unwrap();
+    for r in [
+        app.as_session(&val, Method::GET, "/api/v1/session")
+            .send()
+            .await
+            .unwrap(),
+        there(Method::GET, "/api/v1/session", &val)
+            .send()
+            .await
+            .unwrap(),
+    ] {
+        assert_error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    }
+
+    // Signing out through one server ends the session on the other.
+    let r = there(Method::DELETE, "/api/v1/session", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app
+        .as_session(&session, Method::GET, "/api/v1/session")
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
 
 async fn logging_out_ends_the_session(app: &TestApp) {

@@ -51,6 +51,19 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// Another server on a `TestApp`'s database.
+pub struct Replica {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -166,6 +179,31 @@ impl TestApp {
             _dir: dir,
             postgres,
         })
+    }
+
+    /// A second server on the same database, as another replica would be; it stops when
+    /// the returned handle drops.
+    pub async fn replica(&self) -> Replica {
+        let provider = TokenProvider::new(
+            ImsClient::with_defaults().unwrap(),
+            Arc::new(SystemClock),
+            ProviderOptions::default(),
+        );
+        let app = Application::build(
+            Settings::for_tests(),
+            Dependencies {
+                store: self.store.clone(),
+                provider,
+                clock: Arc::new(SystemClock),
+            },
+        )
+        .await
+        .unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let server = tokio::spawn(async move {
+            app.run_until(std::future::pending()).await.unwrap();
+        });
+        Replica { address, server }
     }
 
     /// Stops the server and drops the PostgreSQL database.
