@@ -48,6 +48,9 @@ pub struct Settings {
     /// seen at once; this bounds how late a change made elsewhere (the CLI, another replica
     /// on the same PostgreSQL) is seen. 0 reads the store on every request.
     pub read_cache_ttl_ms: u64,
+    /// Whether `/metrics` answers without an API token (for a scraper on a private
+    /// network). Off: it needs a token with scope `read` or `admin`.
+    pub metrics_public: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             api_token_max_ttl_days: 730,
             read_cache_ttl_ms: u64::try_from(imsbridge_store::DEFAULT_READ_CACHE_TTL.as_millis())
                 .unwrap_or(u64::MAX),
+            metrics_public: false,
         }
     }
 }

@@ -8,6 +8,7 @@ use axum::routing::get;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -55,10 +56,23 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
     }
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format. Needs an API token with scope `read`
+/// or `admin` (Prometheus: `authorization: { credentials_file: … }`), unless the server's
+/// `metrics_public` setting opens it.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String)))]
-pub async fn metrics(State(state): State<AppState>) -> Response {
+    responses(
+        (status = 200, description = "Metrics", content_type = "text/plain", body = String),
+        (status = 401, description = "No or bad API token", body = ErrorBody),
+        (status = 403, description = "The token may not read", body = ErrorBody),
+    ),
+    security(("bearer" = []), ()))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    caller: Result<Caller, ApiError>,
+) -> Result<Response, ApiError> {
+    if !state.settings.metrics_public {
+        caller?.require_read()?;
+    }
     let text = state
         .metrics
         .as_ref()
@@ -69,5 +83,5 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
     );
-    response
+    Ok(response)
 }

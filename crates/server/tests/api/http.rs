@@ -32,7 +32,22 @@ async fn metrics_are_prometheus_text(app: &TestApp) {
         .send()
         .await
         .unwrap();
+    // Only for callers that may read: a token limited to fetching tokens may not.
     let r = app.anonymous(Method::GET, "/metrics").send().await.unwrap();
+    assert_error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let fetcher = app.api_token("token:metered").await;
+    let r = app
+        .with_token(&fetcher, Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::FORBIDDEN, "forbidden").await;
+    let reader = app.api_token("read").await;
+    let r = app
+        .with_token(&reader, Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
         r.headers()["content-type"]
@@ -46,6 +61,27 @@ async fn metrics_are_prometheus_text(app: &TestApp) {
         text.contains("route=\"/api/v1/integrations/{name}/token\""),
         "{text}"
     );
+}
+
+#[tokio::test]
+async fn metrics_can_be_opened_to_an_unauthenticated_scraper() {
+    let settings = Settings {
+        metrics_public: true,
+        ..Settings::for_tests()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, settings)
+        .await
+        .unwrap();
+    let r = app.anonymous(Method::GET, "/metrics").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Nothing else opens with it.
+    let r = app
+        .anonymous(Method::GET, "/api/v1/integrations")
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    app.stop().await;
 }
 
 async fn the_openapi_document_describes_every_route(app: &TestApp) {
