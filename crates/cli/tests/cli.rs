@@ -404,6 +404,19 @@ fn bad_settings_name_the_setting_and_the_problem() {
         err.contains("imsbridge.toml") && err.contains("listen"),
         "{err}"
     );
+
+    std::fs::write(
+        data.path().join("imsbridge.toml"),
+        "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"10.0.0.0/33\"]\n",
+    )
+    .unwrap();
+    let out = run(&["db", "migrate", "--data-dir", dir], &[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("trusted_proxies") && err.contains("10.0.0.0/33"),
+        "{err}"
+    );
 }
 
 #[test]

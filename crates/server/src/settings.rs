@@ -51,6 +51,9 @@ pub struct Settings {
     /// Whether `/metrics` answers without an API token (for a scraper on a private
     /// network). Off: it needs a token with scope `read` or `admin`.
     pub metrics_public: bool,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
+    /// client, for the audit log and the login throttle. Empty: the header is ignored.
+    pub trusted_proxies: Vec<crate::http::client_addr::IpNetwork>,
 }
 
 impl Default for Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             read_cache_ttl_ms: u64::try_from(imsbridge_store::DEFAULT_READ_CACHE_TTL.as_millis())
                 .unwrap_or(u64::MAX),
             metrics_public: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -211,4 +211,8 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(axum::middleware::from_fn(http::request_id::assign))
+        .layer(axum::middleware::from_fn_with_state(
+            http::client_addr::TrustedProxies(settings.trusted_proxies.iter().copied().collect()),
+            http::client_addr::resolve,
+        ))
 }

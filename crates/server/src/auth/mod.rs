@@ -136,10 +136,7 @@ pub fn audit_context(parts: &Parts, actor: String) -> AuditContext {
         .extensions
         .get::<RequestId>()
         .map(|r| r.as_str().to_owned());
-    let client = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or(ClientAddr(None), |c| ClientAddr(Some(c.0)));
+    let client = ClientAddr::of(parts);
     AuditContext {
         actor,
         request_id,

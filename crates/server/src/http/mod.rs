@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every route: request ids, security headers, JSON error bodies for
 //! failures that happen outside handlers, metrics, and the client address.
 
+pub mod client_addr;
 pub mod metrics;
 pub mod request_id;
 pub mod same_origin;
@@ -23,6 +24,19 @@ pub use request_id::RequestId;
 pub struct ClientAddr(pub Option<SocketAddr>);
 
 impl ClientAddr {
+    /// The client of a request: as [`client_addr::resolve`] found it (behind trusted
+    /// proxies), or else the connection's peer.
+    pub fn of(parts: &Parts) -> Self {
+        parts.extensions.get::<Self>().copied().unwrap_or_else(|| {
+            Self(
+                parts
+                    .extensions
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0),
+            )
+        })
+    }
+
     /// The IP address as text, or `unknown`.
     pub fn ip_string(&self) -> String {
         self.0
@@ -34,12 +48,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0),
-        ))
+        Ok(Self::of(parts))
     }
 }
 

@@ -815,3 +815,47 @@ async fn a_session_ends_when_its_user_is_removed_behind_the_servers_back(app: &T
         .unwrap();
     assert_error(r, StatusCode::UNAUTHORIZED, "unauthenticated").await;
 }
+
+/// The client address of the newest `user.login` entry.
+async fn last_login_address(app: &TestApp) -> String {
+    let (_, audit) = app
+        .get_json("/api/v1/audit?action=user.login&limit=1")
+        .await;
+    audit["items"][0]["client_addr"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn the_client_behind_a_trusted_proxy_is_audited_and_nobody_else_can_claim_an_address() {
+    let login = |app: &TestApp, forwarded: &'static str| {
+        app.anonymous(Method::POST, "/api/v1/session")
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+            .send()
+    };
+    // Without trusted proxies the header is the caller's word, and ignored.
+    let app = TestApp::spawn(crate::common::Backend::Sqlite)
+        .await
+        .unwrap();
+    assert_eq!(
+        login(&app, "203.0.113.9").await.unwrap().status(),
+        StatusCode::OK
+    );
+    assert_eq!(last_login_address(&app).await, "127.0.0.1");
+    app.stop().await;
+
+    // Behind a trusted proxy (loopback here), the right-most address it did not add.
+    let settings = imsbridge_server::Settings {
+        trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
+        ..imsbridge_server::Settings::for_tests()
+    };
+    let app = TestApp::spawn_with(crate::common::Backend::Sqlite, settings)
+        .await
+        .unwrap();
+    let r = login(&app, "198.51.100.66, 203.0.113.9").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(last_login_address(&app).await, "203.0.113.9");
+    app.stop().await;
+}
