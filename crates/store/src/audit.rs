@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::backend::{Backend, with_backend};
-use crate::page::Where;
+use crate::page::{Arg, Where};
 use crate::{Page, PageRequest, Store, StoreError};
 
 /// Who is making a change, and from where; recorded with it.
@@ -81,6 +81,10 @@ pub struct AuditFilter {
     pub target_name: Option<String>,
     /// Only this target id.
     pub target_id: Option<String>,
+    /// Only entries at or after this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Only entries before this time.
+    pub until: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -201,6 +205,14 @@ impl Store {
                 w.push(format!("{column} = {p}"));
             }
         }
+        if let Some(since) = filter.since {
+            let p = w.time(since);
+            w.push(format!("at >= {p}"));
+        }
+        if let Some(until) = filter.until {
+            let p = w.time(until);
+            w.push(format!("at < {p}"));
+        }
         let (offset, limit) = page.sql();
         let n = w.next_index();
         let count_sql = format!("SELECT COUNT(*) FROM audit_log{}", w.sql());
@@ -226,12 +238,12 @@ impl Store {
     }
 }
 
-/// Runs a count query and a page query that share text arguments.
+/// Runs a count query and a page query that share arguments.
 pub(crate) async fn fetch_page<R>(
     backend: &Backend,
     count_sql: &str,
     list_sql: &str,
-    args: &[String],
+    args: &[Arg],
     limit: i64,
     offset: i64,
 ) -> Result<(u64, Vec<R>), StoreError>
@@ -243,12 +255,18 @@ where
     with_backend!(backend, pool => {
         let mut count = sqlx::query_scalar::<_, i64>(count_sql);
         for a in args {
-            count = count.bind(a);
+            count = match a {
+                Arg::Text(t) => count.bind(t),
+                Arg::Time(t) => count.bind(t),
+            };
         }
         let total = count.fetch_one(pool).await?;
         let mut list = sqlx::query_as::<_, R>(list_sql);
         for a in args {
-            list = list.bind(a);
+            list = match a {
+                Arg::Text(t) => list.bind(t),
+                Arg::Time(t) => list.bind(t),
+            };
         }
         let rows = list.bind(limit).bind(offset).fetch_all(pool).await?;
         Ok((u64::try_from(total).unwrap_or(0), rows))

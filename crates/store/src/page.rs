@@ -58,17 +58,30 @@ impl<T> Page<T> {
     }
 }
 
+/// A value bound to a [`Where`] placeholder.
+pub(crate) enum Arg {
+    Text(String),
+    Time(chrono::DateTime<chrono::Utc>),
+}
+
 /// Builds a `WHERE` clause with numbered placeholders, which both dialects accept.
 #[derive(Default)]
 pub(crate) struct Where {
     clauses: Vec<String>,
-    pub(crate) args: Vec<String>,
+    pub(crate) args: Vec<Arg>,
 }
 
 impl Where {
-    /// Adds a value and returns its placeholder (`$n`).
+    /// Adds a text value and returns its placeholder (`$n`).
     pub(crate) fn arg(&mut self, value: impl Into<String>) -> String {
-        self.args.push(value.into());
+        self.args.push(Arg::Text(value.into()));
+        format!("${}", self.args.len())
+    }
+
+    /// Adds a time (at the store's precision, so it compares as stored times do) and
+    /// returns its placeholder.
+    pub(crate) fn time(&mut self, value: chrono::DateTime<chrono::Utc>) -> String {
+        self.args.push(Arg::Time(crate::stored_time(value)));
         format!("${}", self.args.len())
     }
 

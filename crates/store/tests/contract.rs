@@ -288,6 +288,7 @@ contract!(
     the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_ttl,
     a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin,
     sessions_carry_their_user_and_end_with_a_change_to_it,
+    the_audit_log_filters_by_time_to_the_microsecond,
 );
 
 async fn a_new_configuration_reads_back_exactly_as_it_was_stored(db: &TestDb) {
@@ -2047,4 +2048,59 @@ async fn sessions_carry_their_user_and_end_with_a_change_to_it(db: &TestDb) {
             .await
             .is_err()
     );
+}
+
+async fn the_audit_log_filters_by_time_to_the_microsecond(db: &TestDb) {
+    let store = db.store().await;
+    // Entries at whole seconds, at milliseconds and at microseconds: the stored text of
+    // each has a different length on SQLite, and the order must not care.
+    let base = start();
+    let offsets_us = [0_i64, 500_000, 500_001, 1_000_000, 1_000_999, 2_000_000];
+    for (i, us) in offsets_us.iter().enumerate() {
+        db.clock.set(base + Duration::microseconds(*us));
+        let entry = AuditEntry {
+            action: format!("test.event{i}"),
+            target_kind: "test".into(),
+            target_name: None,
+            target_id: None,
+            details: serde_json::json!({}),
+        };
+        store.append_audit(&admin(), &entry).await.unwrap();
+    }
+    let between = |since: Option<i64>, until: Option<i64>| {
+        let store = store.clone();
+        async move {
+            let page = store
+                .list_audit(
+                    &AuditFilter {
+                        target_kind: Some("test".into()),
+                        since: since.map(|us| base + Duration::microseconds(us)),
+                        until: until.map(|us| base + Duration::microseconds(us)),
+                        ..AuditFilter::default()
+                    },
+                    PageRequest::default(),
+                )
+                .await
+                .unwrap();
+            let mut actions: Vec<String> = page.items.into_iter().map(|e| e.action).collect();
+            actions.reverse();
+            actions
+        }
+    };
+    assert_eq!(between(None, None).await.len(), 6);
+    // `since` is inclusive, `until` exclusive.
+    assert_eq!(
+        between(Some(500_000), Some(1_000_000)).await,
+        ["test.event1", "test.event2"]
+    );
+    assert_eq!(between(Some(500_001), None).await.len(), 4);
+    assert_eq!(
+        between(None, Some(500_001)).await,
+        ["test.event0", "test.event1"]
+    );
+    assert_eq!(
+        between(Some(1_000_999), Some(1_001_000)).await,
+        ["test.event4"]
+    );
+    assert!(between(Some(2_000_001), None).await.is_empty());
 }
