@@ -1206,3 +1206,84 @@ async fn admins_change_a_users_role_and_disable_and_enable_them() {
     assert_eq!(users.text(&format!("{row} td:nth-child(2)")), "Viewer");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_audit_trail_filters_by_actor_action_target_and_days() {
+    let app = spawn().await;
+    app.create_oauth("target-one").await;
+    app.create_oauth("target-two").await;
+    let mut b = Browser::login(&app).await;
+
+    let all = b.get("/console/audit").await;
+    assert!(all.has("form#audit-filter input[type=date][name=from]"));
+    assert!(
+        !all.has("#audit-filter a[href='/console/audit']"),
+        "no Clear link unfiltered"
+    );
+    let by_target = b.get("/console/audit?target_name=target-two").await;
+    assert_eq!(by_target.status, StatusCode::OK);
+    let actions: Vec<_> = by_target
+        .all("#audit tbody tr")
+        .iter()
+        .map(|r| r.value().attr("data-action").unwrap().to_owned())
+        .collect();
+    assert_eq!(actions, ["config.create"]);
+    assert_eq!(
+        by_target.attr("#f-target_name", "value").as_deref(),
+        Some("target-two")
+    );
+    assert!(by_target.has("#audit-filter a[href='/console/audit']"));
+
+    // Today (UTC) holds everything; yesterday nothing.
+    let today = chrono::Utc::now().date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    let on_today = b
+        .get(&format!(
+            "/console/audit?action=config.create&from={today}&to={today}"
+        ))
+        .await;
+    assert_eq!(on_today.all("#audit tbody tr").len(), 2);
+    let before = b.get(&format!("/console/audit?to={yesterday}")).await;
+    assert!(!before.has("#audit"));
+    assert_eq!(before.text(".empty p"), "No entries match these filters.");
+
+    // A bad day is an error beside its field, with the input kept.
+    let bad = b
+        .get(&format!("/console/audit?from=27.11.2026&to={today}"))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.text("[data-field=from] .error-text"),
+        "Enter a date as YYYY-MM-DD."
+    );
+    assert_eq!(bad.attr("#f-from", "value").as_deref(), Some("27.11.2026"));
+    let reversed = b
+        .get(&format!("/console/audit?from={today}&to={yesterday}"))
+        .await;
+    assert_eq!(reversed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reversed.has("[data-field=to] .error-text"));
+
+    // Paging keeps the filters.
+    for i in 0..55 {
+        app.store
+            .append_audit(
+                &AuditContext::actor("pager"),
+                &imsbridge_store::AuditEntry {
+                    action: "test.page".into(),
+                    target_kind: "test".into(),
+                    target_name: Some(format!("t{i}")),
+                    target_id: None,
+                    details: serde_json::json!({}),
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let first = b.get("/console/audit?actor=pager").await;
+    assert_eq!(first.all("#audit tbody tr").len(), 50);
+    let next = first.attr("a[rel=next]", "href").unwrap();
+    assert_eq!(next, "/console/audit?page=2&actor=pager");
+    let second = b.get(&next).await;
+    assert_eq!(second.all("#audit tbody tr").len(), 5);
+    app.stop().await;
+}

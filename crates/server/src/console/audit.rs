@@ -1,23 +1,157 @@
-//! The audit trail: every change, newest first, a page at a time.
+//! The audit trail: every change, newest first, a page at a time, filtered by actor, action,
+//! target and days.
 
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use imsbridge_store::{AuditFilter, PageRequest};
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use imsbridge_store::PageRequest;
 use serde::Deserialize;
 
 use super::Console;
+use super::i18n::Texts;
 use super::pages::{AuditPage, AuditRowView, PagerView};
-use super::view::{format_time, iso_time};
+use super::view::{FieldView, encode_query, format_time, iso_time};
+use crate::api::audit::{AuditQuery as ApiAuditQuery, filter_of};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 const PAGE_SIZE: u32 = 50;
 
-/// `?page=`.
+/// `?page=&actor=&action=&target_name=&from=&to=`.
 #[derive(Debug, Default, Deserialize)]
 pub struct AuditQuery {
     page: Option<u64>,
+    actor: Option<String>,
+    action: Option<String>,
+    target_name: Option<String>,
+    /// First day (UTC), `YYYY-MM-DD`.
+    from: Option<String>,
+    /// Last day (UTC), included.
+    to: Option<String>,
+}
+
+impl AuditQuery {
+    fn value(v: Option<&String>) -> String {
+        v.map(|s| s.trim().to_owned()).unwrap_or_default()
+    }
+
+    /// The filter part of the query, for the pager's links.
+    fn filter_query(&self) -> String {
+        [
+            ("actor", &self.actor),
+            ("action", &self.action),
+            ("target_name", &self.target_name),
+            ("from", &self.from),
+            ("to", &self.to),
+        ]
+        .iter()
+        .filter_map(|(k, v)| {
+            let v = Self::value(v.as_ref());
+            (!v.is_empty()).then(|| format!("&{k}={}", encode_query(&v)))
+        })
+        .collect()
+    }
+
+    fn is_filtered(&self) -> bool {
+        !self.filter_query().is_empty()
+    }
+}
+
+/// A form field's error: which field, and what to say.
+type FieldError = (&'static str, String);
+
+/// Start of day `raw` (UTC), or the field's error.
+fn day(
+    t: &'static Texts,
+    field: &'static str,
+    raw: Option<&String>,
+) -> Result<Option<NaiveDate>, FieldError> {
+    let raw = AuditQuery::value(raw);
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| (field, t.audit_bad_date.to_owned()))
+}
+
+/// The store filter of the page's query, or the error of one field.
+fn filter(t: &'static Texts, q: &AuditQuery) -> Result<imsbridge_store::AuditFilter, FieldError> {
+    let from = day(t, "from", q.from.as_ref())?;
+    let to = day(t, "to", q.to.as_ref())?;
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        return Err(("to", t.audit_to_before_from.to_owned()));
+    }
+    let midnight = |d: NaiveDate| {
+        Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))
+            .to_rfc3339()
+    };
+    let api = ApiAuditQuery {
+        actor: q.actor.clone(),
+        action: q.action.clone(),
+        target_kind: None,
+        target_name: q.target_name.clone(),
+        target_id: None,
+        since: from.map(midnight),
+        // The last day is included: up to the next midnight.
+        until: to
+            .and_then(|d| d.checked_add_days(Days::new(1)))
+            .map(midnight),
+        offset: None,
+        limit: None,
+    };
+    filter_of(api).map_err(|e| {
+        let field = match e.body().field.as_deref() {
+            Some("actor") => "actor",
+            Some("action") => "action",
+            Some("since") => "from",
+            Some("until") => "to",
+            _ => "target_name",
+        };
+        (field, e.body().message.clone())
+    })
+}
+
+fn filter_fields(t: &'static Texts, q: &AuditQuery, error: Option<&FieldError>) -> Vec<FieldView> {
+    let error_of = |name: &str| error.filter(|(f, _)| *f == name).map(|(_, m)| m.clone());
+    let date = |name: &'static str, label: &'static str, value: Option<&String>| FieldView {
+        kind: "date",
+        ..FieldView::text(t, name, label, AuditQuery::value(value))
+            .hint(t.audit_days_utc)
+            .error(error_of(name))
+    };
+    vec![
+        FieldView::text(
+            t,
+            "actor",
+            t.audit_actor,
+            AuditQuery::value(q.actor.as_ref()),
+        )
+        .placeholder("admin")
+        .error(error_of("actor")),
+        FieldView::text(
+            t,
+            "action",
+            t.audit_action,
+            AuditQuery::value(q.action.as_ref()),
+        )
+        .placeholder("config.migrate")
+        .mono()
+        .error(error_of("action")),
+        FieldView::text(
+            t,
+            "target_name",
+            t.audit_target,
+            AuditQuery::value(q.target_name.as_ref()),
+        )
+        .placeholder("target-production")
+        .error(error_of("target_name")),
+        date("from", t.audit_from, q.from.as_ref()),
+        date("to", t.audit_to, q.to.as_ref()),
+    ]
 }
 
 /// `GET /console/audit`.
@@ -30,22 +164,22 @@ pub async fn page(
     if !console.caller.principal.can_read() {
         return console.error_page(StatusCode::FORBIDDEN, t.forbidden.to_owned());
     }
+    let filter = filter(t, &q);
     let page_no = q.page.unwrap_or(1).max(1);
     let request = PageRequest {
         offset: (page_no - 1).saturating_mul(u64::from(PAGE_SIZE)),
         limit: PAGE_SIZE,
     };
-    let page = match state
-        .store
-        .list_audit(&AuditFilter::default(), request)
-        .await
-    {
-        Ok(p) => p,
-        Err(e) => return console.api_error_page(&ApiError::from(e)),
+    let page = match &filter {
+        Ok(f) => match state.store.list_audit(f, request).await {
+            Ok(p) => Some(p),
+            Err(e) => return console.api_error_page(&ApiError::from(e)),
+        },
+        Err(_) => None,
     };
     let entries = page
-        .items
         .iter()
+        .flat_map(|p| &p.items)
         .map(|r| AuditRowView {
             at: format_time(r.at),
             at_iso: iso_time(r.at),
@@ -62,18 +196,25 @@ pub async fn page(
             },
         })
         .collect::<Vec<_>>();
-    let first = page.offset + 1;
-    let last = page.offset + page.items.len() as u64;
-    let pager = PagerView {
-        range: if entries.is_empty() {
-            String::new()
-        } else {
-            format!("{first}–{last} {} {}", t.of, page.total)
+    let filters = q.filter_query();
+    let link = |n: u64| format!("/console/audit?page={n}{filters}");
+    let pager = match &page {
+        Some(page) if !entries.is_empty() => PagerView {
+            range: format!(
+                "{}–{} {} {}",
+                page.offset + 1,
+                page.offset + page.items.len() as u64,
+                t.of,
+                page.total
+            ),
+            prev: (page_no > 1).then(|| link(page_no - 1)),
+            next: page.has_more().then(|| link(page_no + 1)),
         },
-        prev: (page_no > 1).then(|| format!("/console/audit?page={}", page_no - 1)),
-        next: page
-            .has_more()
-            .then(|| format!("/console/audit?page={}", page_no + 1)),
+        _ => PagerView {
+            range: String::new(),
+            prev: (page_no > 1).then(|| link(page_no - 1)),
+            next: None,
+        },
     };
     let flash = console.flash_view(&state).await;
     let view = AuditPage {
@@ -83,6 +224,12 @@ pub async fn page(
             .with_flash(flash),
         entries,
         pager,
+        filters: filter_fields(t, &q, filter.as_ref().err()),
+        filtered: q.is_filtered(),
     };
-    console.page(&view)
+    let mut response = console.page(&view);
+    if filter.is_err() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
 }

@@ -371,6 +371,22 @@ pub struct Texts {
     pub audit_details: &'static str,
     /// No audit entries.
     pub audit_empty: &'static str,
+    /// Audit filter: nothing matches.
+    pub audit_no_match: &'static str,
+    /// Audit filter legend and button.
+    pub audit_filter: &'static str,
+    /// Audit filter: clear.
+    pub audit_clear: &'static str,
+    /// Audit filter: first day.
+    pub audit_from: &'static str,
+    /// Audit filter: last day.
+    pub audit_to: &'static str,
+    /// Audit filter: days are UTC.
+    pub audit_days_utc: &'static str,
+    /// Audit filter: a date that does not parse.
+    pub audit_bad_date: &'static str,
+    /// Audit filter: the last day is before the first.
+    pub audit_to_before_from: &'static str,
     /// Older entries.
     pub older: &'static str,
     /// Newer entries.
@@ -613,6 +629,14 @@ pub static EN: Texts = Texts {
     audit_target: "Target",
     audit_details: "Details",
     audit_empty: "Nothing has been recorded yet.",
+    audit_no_match: "No entries match these filters.",
+    audit_filter: "Filter",
+    audit_clear: "Clear",
+    audit_from: "From",
+    audit_to: "To",
+    audit_days_utc: "Whole days, UTC.",
+    audit_bad_date: "Enter a date as YYYY-MM-DD.",
+    audit_to_before_from: "The last day must not be before the first.",
     older: "Older",
     newer: "Newer",
     users_intro: "People who can sign in to this console. Admins can change configurations; viewers can only read.",
@@ -801,6 +825,14 @@ pub static KO: Texts = Texts {
     audit_target: "대상",
     audit_details: "세부 정보",
     audit_empty: "아직 기록된 내용이 없습니다.",
+    audit_no_match: "이 필터와 일치하는 항목이 없습니다.",
+    audit_filter: "필터",
+    audit_clear: "지우기",
+    audit_from: "시작일",
+    audit_to: "종료일",
+    audit_days_utc: "UTC 기준 날짜입니다.",
+    audit_bad_date: "날짜를 YYYY-MM-DD 형식으로 입력하십시오.",
+    audit_to_before_from: "종료일은 시작일보다 앞설 수 없습니다.",
     older: "이전 항목",
     newer: "최근 항목",
     users_intro: "이 콘솔에 로그인할 수 있는 사용자입니다. 관리자는 구성을 변경할 수 있고 뷰어는 읽기만 할 수 있습니다.",

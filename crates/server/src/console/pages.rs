@@ -269,6 +269,10 @@ pub struct AuditPage {
     pub entries: Vec<AuditRowView>,
     /// Paging.
     pub pager: PagerView,
+    /// The filter form's fields.
+    pub filters: Vec<FieldView>,
+    /// Whether any filter is set.
+    pub filtered: bool,
 }
 
 /// One user.

@@ -786,7 +786,7 @@ async fn the_audit_log_filters_and_refuses_bad_queries(app: &TestApp) {
         .get_json("/api/v1/audit?actor=api-token:test-admin&limit=1")
         .await;
     assert_eq!(by_actor["items"].as_array().unwrap().len(), 1);
-    for query in ["since=yesterday", "limit=100000", "offset=-3"] {
+    for query in ["limit=100000", "offset=-3", "since=yesterday"] {
         let r = app
             .admin(Method::GET, &format!("/api/v1/audit?{query}"))
             .send()
@@ -796,6 +796,46 @@ async fn the_audit_log_filters_and_refuses_bad_queries(app: &TestApp) {
         let (_, e) = json_of(r).await;
         assert!(e["error"].is_string());
     }
+
+    // A time window: since included, until not; times in any offset.
+    let at = |i: usize| all["items"][i]["at"].as_str().unwrap().to_owned();
+    let (newest, oldest) = (at(0), at(1));
+    let window = |since: &str, until: &str| {
+        format!(
+            "/api/v1/audit?target_kind=config&since={}&until={}",
+            urlencoding(since),
+            urlencoding(until)
+        )
+    };
+    let (_, both) = app
+        .get_json(&window(&oldest, "2999-01-01T00:00:00+09:00"))
+        .await;
+    assert_eq!(both["total"], 2, "{both}");
+    let (_, first) = app.get_json(&window(&oldest, &newest)).await;
+    assert_eq!(first["total"], 1, "{first}");
+    assert_eq!(first["items"][0]["target_name"], "one");
+    for (query, field) in [
+        ("since=yesterday", "since"),
+        ("until=2026-13-01T00:00:00Z", "until"),
+        (
+            "since=2026-11-27T00:00:00Z&until=2026-11-26T00:00:00Z",
+            "until",
+        ),
+    ] {
+        let r = app
+            .admin(Method::GET, &format!("/api/v1/audit?{query}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        let (_, e) = json_of(r).await;
+        assert_eq!(e["field"], field, "{e}");
+        assert!(e["message"].as_str().unwrap().starts_with(field), "{e}");
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.replace('+', "%2B").replace(':', "%3A")
 }
 
 crate::on_both_backends!(a_session_ends_when_its_user_is_removed_behind_the_servers_back);
