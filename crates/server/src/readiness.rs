@@ -8,7 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::sync::{Mutex, PoisonError};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{PoisonError, RwLock};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use imsbridge_domain::{AuthType, HealthStatus};
@@ -289,51 +290,80 @@ async fn recent_usage(store: &Store) -> Result<HashMap<String, Vec<Usage>>, Stor
 }
 
 /// Token requests per (configuration, caller), counted in memory and written to the audit
-/// log by [`TokenUsage::flush`]. Recording is a map update; call it from the token handler.
+/// log by [`TokenUsage::flush`]. Recording is a lookup under a read lock and two atomic
+/// updates once a pair has been seen; call it from the token handler.
 #[derive(Debug, Default)]
 pub struct TokenUsage {
-    counts: Mutex<HashMap<UsageKey, UsageCount>>,
+    /// configuration name → caller → count.
+    counts: RwLock<HashMap<String, HashMap<String, UsageCount>>>,
 }
 
-/// (configuration name, caller).
-type UsageKey = (String, String);
-/// (requests, latest).
-type UsageCount = (u64, DateTime<Utc>);
+/// Requests, and the latest one (milliseconds since the epoch).
+#[derive(Debug, Default)]
+struct UsageCount {
+    requests: AtomicU64,
+    last_ms: AtomicI64,
+}
+
+impl UsageCount {
+    fn add(&self, at_ms: i64) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.last_ms.fetch_max(at_ms, Ordering::Relaxed);
+    }
+}
 
 impl TokenUsage {
     /// Counts one token request for configuration `name` by `caller` at `at`.
     pub fn record(&self, name: &str, caller: &str, at: DateTime<Utc>) {
-        let mut m = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        let e = m
-            .entry((name.to_owned(), caller.to_owned()))
-            .or_insert((0, at));
-        e.0 += 1;
-        e.1 = e.1.max(at);
+        let at_ms = at.timestamp_millis();
+        if let Some(count) = self
+            .counts
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .and_then(|callers| callers.get(caller))
+        {
+            count.add(at_ms);
+            return;
+        }
+        self.counts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(name.to_owned())
+            .or_default()
+            .entry(caller.to_owned())
+            .or_default()
+            .add(at_ms);
     }
 
     /// Writes one `token.usage` audit entry per (configuration, caller) seen since the last
     /// flush, and forgets them. Returns how many entries were written.
     pub async fn flush(&self, store: &Store) -> Result<usize, StoreError> {
-        let drained: Vec<(UsageKey, UsageCount)> = self
-            .counts
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .drain()
-            .collect();
+        let drained =
+            std::mem::take(&mut *self.counts.write().unwrap_or_else(PoisonError::into_inner));
         let ctx = AuditContext::actor("system:token-usage");
-        for ((name, caller), (requests, last_at)) in &drained {
-            let entry = AuditEntry {
-                action: TOKEN_USAGE.to_owned(),
-                target_kind: "config".to_owned(),
-                target_name: Some(name.clone()),
-                target_id: None,
-                details: serde_json::json!({
-                    "caller": caller, "requests": requests, "last_at": last_at,
-                }),
-            };
-            store.append_audit(&ctx, &entry).await?;
+        let mut written = 0;
+        for (name, callers) in drained {
+            for (caller, count) in callers {
+                let last_at =
+                    DateTime::from_timestamp_millis(count.last_ms.load(Ordering::Relaxed))
+                        .unwrap_or_default();
+                let entry = AuditEntry {
+                    action: TOKEN_USAGE.to_owned(),
+                    target_kind: "config".to_owned(),
+                    target_name: Some(name.clone()),
+                    target_id: None,
+                    details: serde_json::json!({
+                        "caller": caller,
+                        "requests": count.requests.load(Ordering::Relaxed),
+                        "last_at": last_at,
+                    }),
+                };
+                store.append_audit(&ctx, &entry).await?;
+                written += 1;
+            }
         }
-        Ok(drained.len())
+        Ok(written)
     }
 }
 
