@@ -25,8 +25,8 @@ use crate::settings::SessionSettings;
 /// timeout is measured in minutes, and a write per request would be waste.
 const TOUCH_EVERY: Duration = Duration::seconds(60);
 
-/// A logged-in person, as the store has them now.
-#[derive(Debug, Clone)]
+/// A logged-in person, as the store has them now. `Debug` hides the CSRF token.
+#[derive(Clone)]
 pub struct Session {
     /// The user's id.
     pub user_id: Uuid,
@@ -41,6 +41,19 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     /// When it was last used.
     pub last_seen: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user_id", &self.user_id)
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .field("csrf_token", &"[REDACTED]")
+            .field("created_at", &self.created_at)
+            .field("last_seen", &self.last_seen)
+            .finish()
+    }
 }
 
 impl Session {
@@ -177,5 +190,24 @@ mod tests {
         assert_ne!(csrf_token(&a), a);
         assert!(!id_hash(&a).contains(&csrf_token(&a)));
         assert_eq!(csrf_token(&a).len(), 43);
+    }
+
+    #[test]
+    fn debug_output_hides_the_csrf_token() {
+        let id = random_token();
+        let session = Session {
+            user_id: Uuid::now_v7(),
+            username: "ann".into(),
+            role: Role::Admin,
+            csrf_token: csrf_token(&id),
+            created_at: Utc::now(),
+            last_seen: Utc::now(),
+        };
+        let shown = format!("{session:?}");
+        assert!(
+            shown.contains("ann") && shown.contains("[REDACTED]"),
+            "{shown}"
+        );
+        assert!(!shown.contains(&session.csrf_token), "{shown}");
     }
 }
