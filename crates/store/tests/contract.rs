@@ -1855,21 +1855,19 @@ async fn the_read_cache_sees_local_writes_at_once_and_other_writers_within_its_t
     );
 }
 
-async fn a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin(db: &TestDb) {
-    let store = db.store().await;
-    let user = |name: &str, role| NewUser {
+async fn add_user(store: &Store, name: &str, role: Role) -> imsbridge_store::User {
+    let new = NewUser {
         username: name.into(),
         password_hash: format!("$argon2id${name}"),
         role,
     };
-    let ann = store
-        .create_user(&user("ann", Role::Admin), &admin())
-        .await
-        .unwrap();
-    let ben = store
-        .create_user(&user("ben", Role::Admin), &admin())
-        .await
-        .unwrap();
+    store.create_user(&new, &admin()).await.unwrap()
+}
+
+async fn a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin(db: &TestDb) {
+    let store = db.store().await;
+    let ann = add_user(&store, "ann", Role::Admin).await;
+    let ben = add_user(&store, "ben", Role::Admin).await;
     let user_events = || async {
         store
             .list_audit(
@@ -1962,19 +1960,8 @@ async fn a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin(db: 
 
 async fn sessions_carry_their_user_and_end_with_a_change_to_it(db: &TestDb) {
     let store = db.store().await;
-    let new = |name: &str, role| NewUser {
-        username: name.into(),
-        password_hash: format!("$argon2id${name}"),
-        role,
-    };
-    let ann = store
-        .create_user(&new("ann", Role::Admin), &admin())
-        .await
-        .unwrap();
-    let vic = store
-        .create_user(&new("vic", Role::Viewer), &admin())
-        .await
-        .unwrap();
+    let ann = add_user(&store, "ann", Role::Admin).await;
+    let vic = add_user(&store, "vic", Role::Viewer).await;
     let t0 = start();
     store.insert_session("hash-ann", ann.id, t0).await.unwrap();
     store
