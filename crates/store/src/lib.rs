@@ -16,6 +16,7 @@ mod database_url;
 mod error;
 mod export;
 mod keyring;
+mod login_failures;
 mod page;
 mod read_cache;
 mod rotation;
@@ -38,6 +39,7 @@ pub use export::{
     EXPORT_FORMAT, ExportDocument, ExportSecrets, ExportedConfig, ImportFailure, ImportReport,
 };
 pub use keyring::{Keyring, MASTER_KEY_ENV};
+pub use login_failures::LoginFailures;
 pub use page::{Page, PageRequest};
 pub use read_cache::DEFAULT_READ_CACHE_TTL;
 pub use rotation::{RotateOptions, RotationReport};

@@ -289,6 +289,7 @@ contract!(
     a_user_update_is_all_or_nothing_and_always_leaves_an_enabled_admin,
     sessions_carry_their_user_and_end_with_a_change_to_it,
     the_audit_log_filters_by_time_to_the_microsecond,
+    login_failures_count_in_windows_and_concurrent_failures_all_count,
 );
 
 async fn a_new_configuration_reads_back_exactly_as_it_was_stored(db: &TestDb) {
@@ -2090,4 +2091,94 @@ async fn the_audit_log_filters_by_time_to_the_microsecond(db: &TestDb) {
         ["test.event4"]
     );
     assert!(between(Some(2_000_001), None).await.is_empty());
+}
+
+async fn login_failures_count_in_windows_and_concurrent_failures_all_count(db: &TestDb) {
+    let store = db.store().await;
+    let t0 = start();
+    let window = Duration::minutes(5);
+    assert!(
+        store
+            .login_failures("ann", "10.0.0.1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    for i in 1..=3 {
+        let now = t0 + Duration::seconds(i);
+        let w = store
+            .record_login_failure("ann", "10.0.0.1", now, now - window)
+            .await
+            .unwrap();
+        assert_eq!(
+            (w.started_at, w.failures),
+            (t0 + Duration::seconds(1), u32::try_from(i).unwrap())
+        );
+    }
+    // Another address and another user count apart.
+    store
+        .record_login_failure("ann", "10.0.0.2", t0, t0 - window)
+        .await
+        .unwrap();
+    store
+        .record_login_failure("ben", "10.0.0.1", t0, t0 - window)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .login_failures("ann", "10.0.0.1")
+            .await
+            .unwrap()
+            .unwrap()
+            .failures,
+        3
+    );
+
+    // Once the window is over, counting starts again.
+    let later = t0 + Duration::minutes(6);
+    let w = store
+        .record_login_failure("ann", "10.0.0.1", later, later - window)
+        .await
+        .unwrap();
+    assert_eq!((w.started_at, w.failures), (later, 1));
+
+    // Twenty failures at once (as from several replicas): all twenty count.
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store
+                .record_login_failure("cat", "10.0.0.9", later, later - window)
+                .await
+                .unwrap()
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(
+        store
+            .login_failures("cat", "10.0.0.9")
+            .await
+            .unwrap()
+            .unwrap()
+            .failures,
+        20
+    );
+
+    store.clear_login_failures("cat", "10.0.0.9").await.unwrap();
+    assert!(
+        store
+            .login_failures("cat", "10.0.0.9")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .login_failures("ann", "10.0.0.1")
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
