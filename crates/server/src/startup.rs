@@ -83,7 +83,11 @@ impl Application {
             .set_read_cache_ttl(Duration::from_millis(settings.read_cache_ttl_ms));
         let state = AppState::new(Shared {
             sessions: SessionStore::new(deps.store.clone(), &settings.session, deps.clock.clone()),
-            login_throttle: LoginThrottle::new(&settings.login_rate_limit, deps.clock.clone()),
+            login_throttle: LoginThrottle::new(
+                deps.store.clone(),
+                &settings.login_rate_limit,
+                deps.clock.clone(),
+            ),
             store: deps.store,
             provider: deps.provider,
             clock: deps.clock,

@@ -114,7 +114,7 @@ pub async fn login(
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
     let ip = client.ip_string();
-    if let Some(wait) = state.login_throttle.locked_for(&body.username, &ip) {
+    if let Some(wait) = state.login_throttle.locked_for(&body.username, &ip).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_attempts",
@@ -134,7 +134,7 @@ pub async fn login(
     .await;
     let user = user.filter(|u| password_ok && !u.disabled);
     let Some(user) = user else {
-        state.login_throttle.fail(&body.username, &ip);
+        state.login_throttle.fail(&body.username, &ip).await?;
         let (ctx, entry) = login_audit(
             &request_id,
             client,
@@ -147,7 +147,7 @@ pub async fn login(
             "the user name or password is wrong (or the user is disabled)",
         ));
     };
-    state.login_throttle.succeed(&body.username, &ip);
+    state.login_throttle.succeed(&body.username, &ip).await?;
     let (ctx, entry) = login_audit(
         &request_id,
         client,

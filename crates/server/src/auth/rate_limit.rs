@@ -1,83 +1,63 @@
-//! Throttling of failed logins per user name and client address.
+//! Throttling of failed logins per user name and client address, counted in the store so
+//! that every replica (and a restarted server) enforces the same limit.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use imsbridge_domain::Clock;
+use imsbridge_store::{Store, StoreError};
 
 use crate::settings::LoginRateLimit;
 
-/// Failed-login counters, shared by all requests of one process.
+/// Failed-login limits over the store's counts.
 #[derive(Debug, Clone)]
 pub struct LoginThrottle {
-    inner: Arc<Mutex<HashMap<(String, String), Window>>>,
+    store: Store,
     max_failures: u32,
     window: Duration,
     clock: Arc<dyn Clock>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: DateTime<Utc>,
-    failures: u32,
+fn key(username: &str) -> String {
+    username.trim().to_lowercase()
 }
 
 impl LoginThrottle {
     /// A throttle with the given limits.
-    pub fn new(settings: &LoginRateLimit, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(store: Store, settings: &LoginRateLimit, clock: Arc<dyn Clock>) -> Self {
         Self {
-            inner: Arc::default(),
+            store,
             max_failures: settings.max_failures.max(1),
             window: Duration::seconds(i64::try_from(settings.window_secs.max(1)).unwrap_or(300)),
             clock,
         }
     }
 
-    fn key(username: &str, ip: &str) -> (String, String) {
-        (username.trim().to_lowercase(), ip.to_owned())
-    }
-
     /// If this pair is locked out, how many seconds remain.
-    pub fn locked_for(&self, username: &str, ip: &str) -> Option<u64> {
+    pub async fn locked_for(&self, username: &str, ip: &str) -> Result<Option<u64>, StoreError> {
         let now = self.clock.now();
-        let map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let w = map.get(&Self::key(username, ip))?;
-        let ends = w.started + self.window;
-        (w.failures >= self.max_failures && ends > now).then(|| {
+        let Some(w) = self.store.login_failures(&key(username), ip).await? else {
+            return Ok(None);
+        };
+        let ends = w.started_at + self.window;
+        Ok((w.failures >= self.max_failures && ends > now).then(|| {
             u64::try_from((ends - now).num_seconds())
                 .unwrap_or(0)
                 .max(1)
-        })
+        }))
     }
 
     /// Records a failed attempt.
-    pub fn fail(&self, username: &str, ip: &str) {
+    pub async fn fail(&self, username: &str, ip: &str) -> Result<(), StoreError> {
         let now = self.clock.now();
-        let mut map = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        // Forget stale windows so that the map cannot grow without bound.
-        if map.len() > 10_000 {
-            let window = self.window;
-            map.retain(|_, w| w.started + window > now);
-        }
-        let w = map.entry(Self::key(username, ip)).or_insert(Window {
-            started: now,
-            failures: 0,
-        });
-        if w.started + self.window <= now {
-            *w = Window {
-                started: now,
-                failures: 0,
-            };
-        }
-        w.failures += 1;
+        self.store
+            .record_login_failure(&key(username), ip, now, now - self.window)
+            .await
+            .map(drop)
     }
 
     /// Clears the pair after a successful login.
-    pub fn succeed(&self, username: &str, ip: &str) {
-        self.inner
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&Self::key(username, ip));
+    pub async fn succeed(&self, username: &str, ip: &str) -> Result<(), StoreError> {
+        self.store.clear_login_failures(&key(username), ip).await
     }
 }

@@ -573,6 +573,16 @@ async fn failed_logins_are_throttled_per_user_and_address(app: &TestApp) {
     let r = attempt(ADMIN_PASSWORD).await.unwrap();
     assert!(r.headers().contains_key("retry-after"));
     assert_error(r, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
+    // On every replica: the counts live in the database.
+    let replica = app.replica().await;
+    let r = app
+        .client
+        .post(format!("{}/api/v1/session", replica.address))
+        .json(&json!({"username": "Admin ", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_error(r, StatusCode::TOO_MANY_REQUESTS, "too_many_attempts").await;
     // Another user from the same address is not affected.
     let viewer = app.user_session("vic", "viewer").await;
     assert!(!viewer.csrf.is_empty());
