@@ -125,6 +125,10 @@ pub async fn resolve(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0);
     let client = peer.map(|peer| {
+        // Every request passes here: look at the header only on a proxy's connections.
+        if !proxies.trusts(peer.ip()) {
+            return peer;
+        }
         let forwarded: Vec<&str> = req
             .headers()
             .get_all("x-forwarded-for")
