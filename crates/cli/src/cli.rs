@@ -84,6 +84,21 @@ pub struct EmulatorArgs {
     /// Load state from this file at start and save it there on shutdown.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
+    /// Lifetime of the access tokens it issues, in seconds (2 to 31536000). IMS's own
+    /// live 24 hours; shorter ones let tests see refreshes in real time.
+    #[arg(long, value_name = "SECS", default_value_t = 86_400, value_parser = parse_token_lifetime)]
+    pub token_lifetime_secs: u64,
+}
+
+/// `--token-lifetime-secs`: whole seconds within the range the emulator accepts.
+fn parse_token_lifetime(raw: &str) -> Result<u64, String> {
+    let secs: u64 = raw
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a whole number of seconds"))?;
+    imsbridge_emulator::check_token_lifetime(std::time::Duration::from_secs(secs))
+        .map_err(|e| e.to_string())?;
+    Ok(secs)
 }
 
 /// `imsbridge db …`
@@ -407,4 +422,52 @@ pub enum UsersCommand {
     },
     /// List users.
     List,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+
+    use super::{Cli, Command};
+
+    fn emulator(args: &[&str]) -> Result<u64, String> {
+        let argv = [&["imsbridge", "emulator"], args].concat();
+        match Cli::try_parse_from(argv) {
+            Ok(Cli {
+                command: Command::Emulator(a),
+                ..
+            }) => Ok(a.token_lifetime_secs),
+            Ok(_) => unreachable!("the emulator command parses as itself"),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn the_emulator_token_lifetime_defaults_to_imss_24_hours_and_takes_short_ones() {
+        assert_eq!(emulator(&[]), Ok(86_400));
+        assert_eq!(emulator(&["--token-lifetime-secs", "30"]), Ok(30));
+        assert_eq!(
+            emulator(&["--token-lifetime-secs", "31536000"]),
+            Ok(31_536_000)
+        );
+    }
+
+    #[test]
+    fn a_zero_negative_or_absurd_token_lifetime_is_refused_with_the_allowed_range() {
+        for bad in [
+            "0",
+            "1",
+            "31536001",
+            "99999999999999999999",
+            "-5",
+            "ten",
+            "1.5",
+        ] {
+            let err = emulator(&[&format!("--token-lifetime-secs={bad}")]).unwrap_err();
+            assert!(err.contains("--token-lifetime-secs"), "{bad}: {err}");
+            let explains = err.contains("between 2 seconds and 31536000 seconds")
+                || err.contains("is not a whole number of seconds");
+            assert!(explains, "{bad}: {err}");
+        }
+    }
 }

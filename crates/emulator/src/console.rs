@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::EmulatorError;
 use crate::faults::FaultRule;
+use crate::secrets::{ClientSecret, CredentialRef};
 use crate::state::Store;
 use crate::wire::{ImsError, read_body};
 
@@ -70,6 +71,7 @@ pub(crate) fn router() -> Router<Arc<Store>> {
     Router::new()
         .route("/console/orgs", post(create_org).get(list_orgs))
         .route("/console/orgs/{org_id}/projects", post(create_project))
+        .route("/console/orgs/{org_id}/users", post(create_user))
         .route("/console/projects", get(list_projects))
         .route("/console/projects/{project_id}", get(project_json))
         .route(
@@ -84,6 +86,11 @@ pub(crate) fn router() -> Router<Arc<Store>> {
             "/console/projects/{project_id}/credentials/jwt",
             post(create_jwt),
         )
+        .route(
+            "/console/projects/{project_id}/credentials/web",
+            post(create_web),
+        )
+        .route("/console/projects/{project_id}/services", post(add_service))
         .route("/console/credentials/{client_id}", get(get_credential))
         .route("/console/credentials/{client_id}/migrate", post(migrate))
         .route(
@@ -209,22 +216,27 @@ async fn create_jwt(
 }
 
 async fn get_credential(State(store): Shared, PathParams(id): PathParams<String>) -> ApiResult {
-    let (oauth, jwt) = store.read(|d| {
+    let (oauth, jwt, web) = store.read(|d| {
         (
             d.oauth.get(&id).map(|r| json!({
-                "credential": r.credential, "created_at": r.created_at,
+                "credential": r.credential(d), "created_at": r.created_at,
                 "last_used": r.last_used, "migrated_at": r.migrated_at,
+                "secrets": r.secrets.iter().map(ClientSecret::info).collect::<Vec<_>>(),
             })),
             d.jwt.get(&id).map(|r| json!({
                 "credential": r.credential, "certificates": r.certificates,
                 "created_at": r.created_at, "last_used": r.last_used, "migrated_at": r.migrated_at,
             })),
+            d.web.get(&id).map(|r| json!({
+                "credential": r.credential(), "created_at": r.created_at,
+                "secrets": r.secrets.iter().map(ClientSecret::info).collect::<Vec<_>>(),
+            })),
         )
     });
-    if oauth.is_none() && jwt.is_none() {
+    if oauth.is_none() && jwt.is_none() && web.is_none() {
         return Err(EmulatorError::not_found("credential", id).into());
     }
-    Ok(Json(json!({"oauth": oauth, "jwt": jwt})).into_response())
+    Ok(Json(json!({"oauth": oauth, "jwt": jwt, "web": web})).into_response())
 }
 
 async fn migrate(State(store): Shared, PathParams(id): PathParams<String>) -> ApiResult {
@@ -232,14 +244,16 @@ async fn migrate(State(store): Shared, PathParams(id): PathParams<String>) -> Ap
 }
 
 async fn add_secret(State(store): Shared, PathParams(id): PathParams<String>) -> ApiResult {
+    let secret = store.add_secret(&CredentialRef::ClientId(&id))?;
     Ok(created(
-        &json!({"client_secret": store.add_client_secret(&id)?}),
+        &json!({"client_secret": secret.value, "uuid": secret.uuid}),
     ))
 }
 
 #[derive(Deserialize)]
 struct SecretBody {
-    client_secret: String,
+    client_secret: Option<String>,
+    uuid: Option<String>,
 }
 
 async fn remove_secret(
@@ -248,8 +262,77 @@ async fn remove_secret(
     body: Body,
 ) -> ApiResult {
     let b: SecretBody = json_body(body).await?;
-    store.remove_client_secret(&id, &b.client_secret)?;
+    let r = CredentialRef::ClientId(&id);
+    match (b.client_secret, b.uuid) {
+        (Some(value), None) => store.delete_secret(&r, |s| s.value == value, "with that value")?,
+        (None, Some(uuid)) => store.delete_secret(&r, |s| s.uuid == uuid, &uuid)?,
+        _ => {
+            return Err(ImsError::bad_request(
+                "name the secret to delete by exactly one of client_secret or uuid",
+            ));
+        }
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Deserialize)]
+struct UserBody {
+    email: String,
+    #[serde(default)]
+    name: String,
+    password: String,
+    #[serde(default)]
+    groups: Vec<String>,
+}
+
+async fn create_user(
+    State(store): Shared,
+    PathParams(org_id): PathParams<String>,
+    body: Body,
+) -> ApiResult {
+    let b: UserBody = json_body(body).await?;
+    Ok(created(&store.create_user(
+        &org_id,
+        &b.email,
+        &b.name,
+        &b.password,
+        &b.groups,
+    )?))
+}
+
+#[derive(Deserialize)]
+struct WebBody {
+    redirect_uri_pattern: String,
+    default_redirect_uri: String,
+    scopes: Option<Vec<String>>,
+}
+
+async fn create_web(
+    State(store): Shared,
+    PathParams(id): PathParams<String>,
+    body: Body,
+) -> ApiResult {
+    let b: WebBody = json_body(body).await?;
+    Ok(created(&store.create_web_credential(
+        &id,
+        &b.redirect_uri_pattern,
+        &b.default_redirect_uri,
+        b.scopes.as_deref(),
+    )?))
+}
+
+#[derive(Deserialize)]
+struct ServiceBody {
+    code: String,
+}
+
+async fn add_service(
+    State(store): Shared,
+    PathParams(id): PathParams<String>,
+    body: Body,
+) -> ApiResult {
+    let b: ServiceBody = json_body(body).await?;
+    Ok(Json(store.add_service(&id, &b.code)?).into_response())
 }
 
 #[derive(Deserialize)]

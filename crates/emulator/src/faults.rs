@@ -27,13 +27,24 @@ pub enum Endpoint {
     Keys,
     /// `GET /ims/.well-known/openid-configuration`.
     Discovery,
-    /// Every IMS endpoint above (never the `/console` admin API).
+    /// `GET`/`POST /ims/authorize/v2` (the sign-in page).
+    Authorize,
+    /// `GET /ims/userinfo/v2`.
+    Userinfo,
+    /// `POST /ims/revoke`.
+    Revoke,
+    /// The I/O Management API under `/console/organizations/`.
+    IoManagement,
+    /// Every endpoint above (never the `/console` admin API).
     Any,
 }
 
 impl Endpoint {
     /// The endpoint a method and path address, if any.
     pub(crate) fn classify(path: &str) -> Option<Self> {
+        if path.starts_with("/console/organizations/") {
+            return Some(Self::IoManagement);
+        }
         Some(match path.trim_end_matches('/') {
             "/ims/token/v3" => Self::TokenV3,
             "/ims/token/v2" => Self::TokenV2,
@@ -43,6 +54,9 @@ impl Endpoint {
             "/ims/organizations/v6" => Self::Organizations,
             "/ims/keys" => Self::Keys,
             "/ims/.well-known/openid-configuration" => Self::Discovery,
+            "/ims/authorize/v2" => Self::Authorize,
+            "/ims/userinfo/v2" => Self::Userinfo,
+            "/ims/revoke" => Self::Revoke,
             _ => return None,
         })
     }

@@ -66,3 +66,31 @@ pub(crate) fn auto_generated_project_name() -> String {
 pub(crate) fn debug_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
+
+/// The Developer Console's numeric organisation id (a few digits, as in its URLs).
+pub(crate) fn console_org_id() -> String {
+    rand::thread_rng()
+        .gen_range(10_000..10_000_000u32)
+        .to_string()
+}
+
+/// 32 lowercase hex, the form of a client secret's uuid in the I/O Management API.
+pub(crate) fn secret_uuid() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// `<24 HEX>@<24 hex>`, the form of an IMS user id.
+pub(crate) fn user_sub() -> String {
+    format!("{}@{}", hex(12, true), hex(12, false))
+}
+
+/// A random URL-safe token of 256 bits: authorization codes, refresh tokens, sessions.
+pub(crate) fn opaque_token(prefix: &str) -> String {
+    let mut buf = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut buf);
+    use base64::Engine as _;
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+    )
+}

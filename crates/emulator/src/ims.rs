@@ -8,16 +8,16 @@ use axum::Json;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use jsonwebtoken::{Algorithm, Header, Validation};
-use serde::{Deserialize, Serialize};
+use jsonwebtoken::{Algorithm, Validation};
 use serde_json::json;
 
-use crate::keys::{self, SIGNING_KID};
-use crate::state::{IssuedToken, Store};
+use crate::keys;
+use crate::secrets::JWT_BEARER;
+use crate::state::Store;
+use crate::tokens::{check_access_token, issue_access_token};
+use crate::user_oauth;
 use crate::wire::{ImsError, ParsedParams, add_debug_id, bearer};
 
-/// Lifetime of every access token: 24 h, which IMS reports as 86399 s or 86399999 ms.
-const TOKEN_LIFETIME_MS: i64 = 86_400_000;
 /// Clock skew IMS tolerates on a JWT's `exp`.
 const JWT_SKEW_SECS: i64 = 30;
 /// Clients built for production put this host in `aud` and metascope claims.
@@ -25,104 +25,17 @@ const PROD_IMS: &str = "https://ims-na1.adobelogin.com";
 
 type Shared = State<Arc<Store>>;
 
-/// The claims of an emulator-issued access token (those Adobe's libraries read).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct AccessClaims {
-    pub(crate) id: String,
-    #[serde(rename = "type")]
-    pub(crate) token_type: String,
-    pub(crate) client_id: String,
-    pub(crate) user_id: String,
-    #[serde(rename = "as")]
-    pub(crate) authorization_server: String,
-    pub(crate) aa_id: String,
-    pub(crate) ctp: u8,
-    pub(crate) scope: String,
-    pub(crate) created_at: String,
-    pub(crate) expires_in: String,
-}
-
-fn ok_json(body: serde_json::Value) -> Response {
+pub(crate) fn ok_json(body: serde_json::Value) -> Response {
     let mut response = Json(body).into_response();
     add_debug_id(response.headers_mut());
     response
 }
 
-/// Signs a new access token and remembers it for validation.
-pub(crate) fn issue_access_token(
-    store: &Store,
-    client_id: &str,
-    user_id: &str,
-    org_id: &str,
-    scopes: &[String],
-) -> String {
-    let created_ms = store.clock.now().timestamp_millis();
-    let claims = AccessClaims {
-        id: format!("{}-{}", created_ms, uuid::Uuid::new_v4().simple()),
-        token_type: "access_token".into(),
-        client_id: client_id.into(),
-        user_id: user_id.into(),
-        authorization_server: "ims-na1".into(),
-        aa_id: user_id.into(),
-        ctp: 0,
-        scope: scopes.join(","),
-        created_at: created_ms.to_string(),
-        expires_in: TOKEN_LIFETIME_MS.to_string(),
-    };
-    let mut header = Header::new(Algorithm::RS256);
-    header.kid = Some(SIGNING_KID.into());
-    let token = jsonwebtoken::encode(&header, &claims, &keys::signing_key().encoding)
-        .expect("signing with a valid RSA key does not fail");
-    store.tokens.lock().expect("tokens lock").insert(
-        claims.id,
-        IssuedToken {
-            org_id: org_id.into(),
-            expires_at_ms: created_ms + TOKEN_LIFETIME_MS,
-            invalidated: false,
-        },
-    );
-    token
-}
-
-/// Checks a token this emulator issued: signature, known id, not invalidated, not expired.
-pub(crate) fn check_access_token(
-    store: &Store,
-    token: &str,
-) -> Result<(AccessClaims, IssuedToken), String> {
-    let mut validation = Validation::new(Algorithm::RS256);
-    // Expiry is judged by the emulator's clock below, not the system's.
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    validation.required_spec_claims = HashSet::new();
-    let data =
-        jsonwebtoken::decode::<AccessClaims>(token, &keys::signing_key().decoding, &validation)
-            .map_err(|e| format!("token is not a valid IMS access token: {e}"))?;
-    let claims = data.claims;
-    if claims.token_type != "access_token" {
-        return Err("token is not an access token".into());
-    }
-    let issued = store
-        .tokens
-        .lock()
-        .expect("tokens lock")
-        .get(&claims.id)
-        .cloned()
-        // Several emulators in one process share the signing key; only our own count.
-        .ok_or("token was not issued by this IMS")?;
-    if issued.invalidated {
-        return Err("token has been invalidated".into());
-    }
-    if store.clock.now().timestamp_millis() >= issued.expires_at_ms {
-        return Err("token has expired".into());
-    }
-    Ok((claims, issued))
-}
-
-fn params(p: &ParsedParams) -> Result<&crate::wire::Params, ImsError> {
+pub(crate) fn params(p: &ParsedParams) -> Result<&crate::wire::Params, ImsError> {
     p.0.as_ref().map_err(Clone::clone)
 }
 
-fn split_scopes(raw: &str) -> Vec<String> {
+pub(crate) fn split_scopes(raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in raw
         .split([',', ' '])
@@ -136,41 +49,58 @@ fn split_scopes(raw: &str) -> Vec<String> {
     out
 }
 
-/// `POST /ims/token/v3` and `/ims/token/v2`: the client credentials grant.
-pub(crate) async fn token(State(store): Shared, Extension(p): Extension<ParsedParams>) -> Response {
-    client_credentials(&store, &p).unwrap_or_else(IntoResponse::into_response)
+/// `POST /ims/token/v3` and `/ims/token/v2`: client credentials, authorization code and
+/// refresh token grants.
+pub(crate) async fn token(
+    State(store): Shared,
+    headers: HeaderMap,
+    Extension(p): Extension<ParsedParams>,
+) -> Response {
+    token_grant(&store, &headers, &p).unwrap_or_else(IntoResponse::into_response)
 }
 
-fn client_credentials(store: &Store, p: &ParsedParams) -> Result<Response, ImsError> {
+fn token_grant(store: &Store, headers: &HeaderMap, p: &ParsedParams) -> Result<Response, ImsError> {
     let p = params(p)?;
     let grant = p
         .get("grant_type")
         .ok_or_else(|| ImsError::missing("grant_type"))?;
-    if grant != "client_credentials" {
-        return Err(ImsError::new(
+    match grant {
+        "client_credentials" => client_credentials(store, p),
+        "authorization_code" => user_oauth::authorization_code(store, headers, p),
+        "refresh_token" => user_oauth::refresh_token(store, p),
+        other => Err(ImsError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            format!("grant_type {grant} is not supported here; use client_credentials"),
-        ));
+            format!(
+                "grant_type {other} is not supported; use client_credentials, authorization_code or refresh_token"
+            ),
+        )),
     }
+}
+
+fn client_credentials(store: &Store, p: &crate::wire::Params) -> Result<Response, ImsError> {
     let client_id = p
         .client_id()
         .ok_or_else(|| ImsError::missing("client_id"))?;
     let secret = p
         .client_secret()
         .ok_or_else(|| ImsError::missing("client_secret"))?;
-    let now = store.clock.now();
-    let (credential, scopes) = {
-        let mut data = store.data.lock().expect("state lock");
+    let (rec, scopes) = {
+        let data = store.data.lock().expect("state lock");
+        if data.web.contains_key(client_id) {
+            return Err(ImsError::unauthorized_client(
+                "this client is an OAuth Web App credential; it may not use client_credentials",
+            ));
+        }
         let rec = data
             .oauth
-            .get_mut(client_id)
+            .get(client_id)
             .ok_or_else(|| ImsError::invalid_client("invalid client_id parameter"))?;
-        if !rec.credential.client_secrets.iter().any(|s| s == secret) {
+        if !rec.secrets.iter().any(|s| s.value == secret) {
             return Err(ImsError::invalid_client("invalid client_secret parameter"));
         }
         if let Some(org) = p.get("org_id")
-            && org != rec.credential.org_id
+            && org != rec.org_id
         {
             return Err(ImsError::invalid_client(
                 "org_id does not match the client's organization",
@@ -179,7 +109,7 @@ fn client_credentials(store: &Store, p: &ParsedParams) -> Result<Response, ImsEr
         let requested = p.get("scope").map(split_scopes).unwrap_or_default();
         let unknown: Vec<&str> = requested
             .iter()
-            .filter(|s| !rec.credential.scopes.contains(s))
+            .filter(|s| !rec.scopes.contains(s))
             .map(String::as_str)
             .collect();
         if !unknown.is_empty() {
@@ -190,24 +120,24 @@ fn client_credentials(store: &Store, p: &ParsedParams) -> Result<Response, ImsEr
         }
         // No scope asked for: grant the credential's scopes, as a lenient IMS would.
         let scopes = if requested.is_empty() {
-            rec.credential.scopes.clone()
+            rec.scopes.clone()
         } else {
             requested
         };
-        rec.last_used = Some(now);
-        (rec.credential.clone(), scopes)
+        (rec.clone(), scopes)
     };
-    let token = issue_access_token(
+    store.record_secret_use(client_id, secret, "client_credentials");
+    let issued = issue_access_token(
         store,
-        &credential.client_id,
-        &credential.technical_account_id,
-        &credential.org_id,
+        &rec.client_id,
+        &rec.technical_account_id,
+        &rec.org_id,
         &scopes,
     );
     Ok(ok_json(json!({
-        "access_token": token,
+        "access_token": issued.token,
         "token_type": "bearer",
-        "expires_in": TOKEN_LIFETIME_MS / 1000 - 1,
+        "expires_in": store.expires_in_secs(),
     })))
 }
 
@@ -346,8 +276,10 @@ fn jwt_exchange(
     {
         r.last_used = Some(now);
     }
+    // A migrated credential's OAuth side holds the same secret: its usage shows this use.
+    store.record_secret_use(client_id, secret, JWT_BEARER);
     let scopes = crate::model::scopes_for_metascopes(&asked);
-    let token = issue_access_token(
+    let issued = issue_access_token(
         store,
         &c.client_id,
         &c.technical_account_id,
@@ -356,13 +288,13 @@ fn jwt_exchange(
     );
     Ok(ok_json(json!({
         "token_type": "bearer",
-        "access_token": token,
-        "expires_in": TOKEN_LIFETIME_MS - 1,
+        "access_token": issued.token,
+        "expires_in": store.expires_in_ms(),
     })))
 }
 
 /// The IMS base URLs a JWT may name: ours (as configured and as addressed) and prod's.
-fn accepted_bases(store: &Store, headers: &HeaderMap) -> Vec<String> {
+pub(crate) fn accepted_bases(store: &Store, headers: &HeaderMap) -> Vec<String> {
     let mut bases = vec![store.base_url.clone(), PROD_IMS.to_owned()];
     if let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) {
         bases.push(format!("http://{host}"));
@@ -434,14 +366,7 @@ fn invalidate(store: &Store, p: &ParsedParams) -> Result<(), ImsError> {
     let secret = p
         .client_secret()
         .ok_or_else(|| ImsError::missing("client_secret"))?;
-    let known = store.read(|d| {
-        d.oauth
-            .get(client_id)
-            .is_some_and(|r| r.credential.client_secrets.iter().any(|s| s == secret))
-            || d.jwt
-                .get(client_id)
-                .is_some_and(|r| r.credential.client_secret == secret)
-    });
+    let known = store.read(|d| d.client_secret_matches(client_id, secret));
     if !known {
         return Err(ImsError::invalid_client(
             "invalid client_id or client_secret parameter",
@@ -490,25 +415,6 @@ pub(crate) async fn organizations(State(store): Shared, headers: HeaderMap) -> R
         "groups": [],
         "role": "TECHNICAL_ACCOUNT",
     }]))
-}
-
-/// `GET /ims/.well-known/openid-configuration`.
-pub(crate) async fn discovery(State(store): Shared) -> Response {
-    let b = &store.base_url;
-    ok_json(json!({
-        "issuer": b,
-        "authorization_endpoint": format!("{b}/ims/authorize/v2"),
-        "token_endpoint": format!("{b}/ims/token/v3"),
-        "userinfo_endpoint": format!("{b}/ims/userinfo/v2"),
-        "revocation_endpoint": format!("{b}/ims/revoke"),
-        "jwks_uri": format!("{b}/ims/keys"),
-        "response_types_supported": ["code", "token", "id_token"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        "grant_types_supported": ["client_credentials", "urn:ietf:params:oauth:grant-type:jwt-bearer"],
-        "scopes_supported": ["openid", "AdobeID", "read_organizations"],
-    }))
 }
 
 /// `GET /ims/keys`: the JWKS with the token-signing key.

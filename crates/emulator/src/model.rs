@@ -11,6 +11,10 @@ pub struct Org {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// The Developer Console's numeric id of the organisation (`project.org.id` in a project
+    /// download, `{orgId}` in I/O Management API paths).
+    #[serde(default)]
+    pub console_org_id: String,
 }
 
 /// A Developer Console project (its single "Production" workspace is implied).
@@ -24,6 +28,12 @@ pub struct Project {
     pub org_id: String,
     /// True when the platform created it for an AEM environment.
     pub auto_generated: bool,
+    /// The owning organisation's numeric Developer Console id.
+    #[serde(default)]
+    pub console_org_id: String,
+    /// Codes of the APIs added to the project (`AdobeIOManagementAPISDK`).
+    #[serde(default)]
+    pub services: Vec<String>,
 }
 
 /// An OAuth Server-to-Server credential.
@@ -45,6 +55,9 @@ pub struct OAuthCredential {
     pub technical_account_id: String,
     /// `<uuid>@techacct.adobe.com`.
     pub technical_account_email: String,
+    /// The organisation's numeric Developer Console id: with `id`, the credential's address
+    /// in the I/O Management API.
+    pub console_org_id: String,
 }
 
 /// A Service Account (JWT) credential. `private_key_pem` is only ever filled in the
@@ -74,6 +87,68 @@ pub struct JwtCredential {
     pub certificate_pem: String,
 }
 
+/// What the emulator shows of a client secret: never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSecretInfo {
+    /// 32 lowercase hex; names the secret in `DELETE …/secrets/{uuid}`.
+    pub uuid: String,
+    /// When it was added.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// The last time IMS accepted it, for any grant.
+    pub last_used: Option<chrono::DateTime<chrono::Utc>>,
+    /// The last use per grant type (`client_credentials`, `authorization_code`, …).
+    pub usages: std::collections::BTreeMap<String, chrono::DateTime<chrono::Utc>>,
+}
+
+/// A person who signs in through `/ims/authorize/v2` (an Adobe ID in an organisation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// IMS user id, `<24 HEX>@<24 hex>`: the `sub` of ID tokens and userinfo.
+    pub sub: String,
+    /// The organisation, `…@AdobeOrg`.
+    pub org_id: String,
+    /// Sign-in name; unique across the emulator (case-insensitive).
+    pub email: String,
+    /// Full name.
+    pub name: String,
+    /// Group names, given out as the `groups` claim.
+    pub groups: Vec<String>,
+}
+
+/// An OAuth Web App credential: a confidential client of the authorization code flow.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebCredential {
+    /// Numeric credential id.
+    pub id: String,
+    /// The project it belongs to.
+    pub project_id: String,
+    /// 32 lowercase hex.
+    pub client_id: String,
+    /// The client secret (`p8e-…`), shown here and in the project download only.
+    pub client_secret: String,
+    /// Regular expression(s), comma-separated, that a `redirect_uri` must match in full.
+    pub redirect_uri_pattern: String,
+    /// Where the code goes when the authorize request names no `redirect_uri`.
+    pub default_redirect_uri: String,
+    /// Scopes the client may request.
+    pub scopes: Vec<String>,
+    /// `…@AdobeOrg`.
+    pub org_id: String,
+}
+
+impl fmt::Debug for WebCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebCredential")
+            .field("id", &self.id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"[redacted]")
+            .field("redirect_uri_pattern", &self.redirect_uri_pattern)
+            .field("default_redirect_uri", &self.default_redirect_uri)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for OAuthCredential {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OAuthCredential")
@@ -82,6 +157,7 @@ impl fmt::Debug for OAuthCredential {
             .field("client_secrets", &"[redacted]")
             .field("scopes", &self.scopes)
             .field("org_id", &self.org_id)
+            .field("console_org_id", &self.console_org_id)
             .field("technical_account_id", &self.technical_account_id)
             .finish_non_exhaustive()
     }

@@ -2,36 +2,50 @@
 //! parsing, counters, faults, log), a listener that can reset connections, and the
 //! library handle.
 
-use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::connect_info::Connected;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::{IncomingStream, Listener};
-use chrono::{DateTime, Utc};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use crate::clock::{Clock, ClockMode};
-use crate::faults::{Endpoint, Fault, FaultRule};
-use crate::model::{JwtCredential, OAuthCredential, Org, Project};
+use crate::faults::{Endpoint, Fault};
+use crate::handle::EmulatorHandle;
+use crate::listener::{Conn, ResettableListener};
 use crate::state::{LoggedRequest, Store};
 use crate::wire::{ImsError, ParsedParams, add_debug_id, parse_params, read_body};
-use crate::{EmulatorError, console, ims};
+use crate::{EmulatorError, console, ims, io_management, oidc, user_oauth};
+
+/// IMS's access tokens live 24 hours; so do the emulator's unless told otherwise.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+/// The shortest token lifetime the emulator accepts: `expires_in` is answered one second
+/// short of the lifetime, as IMS does, and must stay positive.
+pub const MIN_TOKEN_LIFETIME: Duration = Duration::from_secs(2);
+/// The longest token lifetime the emulator accepts (a year).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// Refuses a token lifetime outside [`MIN_TOKEN_LIFETIME`]..=[`MAX_TOKEN_LIFETIME`].
+pub fn check_token_lifetime(lifetime: Duration) -> Result<(), EmulatorError> {
+    if lifetime < MIN_TOKEN_LIFETIME || lifetime > MAX_TOKEN_LIFETIME {
+        return Err(EmulatorError::InvalidInput(format!(
+            "the token lifetime must be between {} seconds and {} seconds (365 days), not {} seconds; IMS's own tokens live {} seconds",
+            MIN_TOKEN_LIFETIME.as_secs(),
+            MAX_TOKEN_LIFETIME.as_secs(),
+            lifetime.as_secs_f64(),
+            DEFAULT_TOKEN_LIFETIME.as_secs(),
+        )));
+    }
+    Ok(())
+}
 
 /// How the emulator binary is started (`imsbridge emulator --listen ADDR [--state FILE]`).
 #[derive(Debug, Clone)]
@@ -40,6 +54,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// JSON file the Developer Console data is loaded from and saved to.
     pub state_file: Option<PathBuf>,
+    /// Lifetime of issued access tokens ([`DEFAULT_TOKEN_LIFETIME`] unless set).
+    pub token_lifetime: Duration,
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM, after printing
@@ -49,6 +65,7 @@ pub async fn serve(opts: ServeOptions) -> Result<(), EmulatorError> {
         listen: opts.listen,
         state_file: opts.state_file,
         clock: ClockMode::System,
+        token_lifetime: opts.token_lifetime,
     })
     .await?;
     {
@@ -92,6 +109,10 @@ pub struct EmulatorConfig {
     pub state_file: Option<PathBuf>,
     /// Frozen-until-advanced (default, for tests) or following the system clock.
     pub clock: ClockMode,
+    /// Lifetime of issued access tokens: `expires_in` (seconds at the token endpoint,
+    /// milliseconds at the JWT exchange) and the token's own `expires_in` claim follow it.
+    /// Between [`MIN_TOKEN_LIFETIME`] and [`MAX_TOKEN_LIFETIME`]; default 24 h.
+    pub token_lifetime: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -100,6 +121,7 @@ impl Default for EmulatorConfig {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             state_file: None,
             clock: ClockMode::Manual,
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
         }
     }
 }
@@ -142,6 +164,9 @@ struct Running {
 }
 
 async fn start(config: EmulatorConfig) -> Result<Running, EmulatorError> {
+    check_token_lifetime(config.token_lifetime)?;
+    let token_lifetime_ms = i64::try_from(config.token_lifetime.as_millis())
+        .expect("a lifetime of at most a year fits in i64 milliseconds");
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
@@ -149,6 +174,7 @@ async fn start(config: EmulatorConfig) -> Result<Running, EmulatorError> {
         Clock::new(config.clock),
         base_url.clone(),
         config.state_file,
+        token_lifetime_ms,
     )?);
     Ok(Running {
         listener: ResettableListener(listener),
@@ -185,8 +211,18 @@ fn router(store: Arc<Store>) -> Router {
         )
         .route("/ims/invalidate_token/v2", post(ims::invalidate_token))
         .route("/ims/organizations/v6", get(ims::organizations))
-        .route("/ims/.well-known/openid-configuration", get(ims::discovery))
+        .route(
+            "/ims/.well-known/openid-configuration",
+            get(oidc::discovery),
+        )
         .route("/ims/keys", get(ims::jwks))
+        .route(
+            "/ims/authorize/v2",
+            get(user_oauth::authorize).post(user_oauth::sign_in),
+        )
+        .route("/ims/userinfo/v2", get(oidc::userinfo).post(oidc::userinfo))
+        .route("/ims/revoke", post(oidc::revoke))
+        .merge(io_management::router())
         .merge(console::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -214,7 +250,8 @@ async fn method_not_allowed(method: Method) -> ImsError {
 /// body limit, parameter parsing, counting, faults and the log.
 async fn gate(State(store): State<Arc<Store>>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    if path.starts_with("/console/") {
+    // The I/O Management API lives under /console/ too, but it is Adobe's API, not ours.
+    if path.starts_with("/console/") && !path.starts_with(io_management::PREFIX) {
         // The admin API is never faulted or logged, so tests can always clear faults.
         let mut response = next.run(req).await;
         add_debug_id(response.headers_mut());
@@ -225,7 +262,7 @@ async fn gate(State(store): State<Arc<Store>>, req: Request, next: Next) -> Resp
     let reset = req
         .extensions()
         .get::<ConnectInfo<Conn>>()
-        .map(|c| c.0.reset.clone());
+        .map(|c| c.0.clone());
     let (parts, body) = req.into_parts();
     let mut entry = LoggedRequest {
         method,
@@ -246,10 +283,18 @@ async fn gate(State(store): State<Arc<Store>>, req: Request, next: Next) -> Resp
         }
     };
     let parsed = parse_params(&parts.headers, parts.uri.query(), &bytes).await;
-    entry.client_id = parsed
-        .as_ref()
-        .ok()
-        .and_then(|p| p.client_id().map(str::to_owned));
+    entry.client_id = if endpoint == Some(Endpoint::IoManagement) {
+        parts
+            .headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    } else {
+        parsed
+            .as_ref()
+            .ok()
+            .and_then(|p| p.client_id().map(str::to_owned))
+    };
 
     let decision = endpoint
         .map(|e| store.faults.lock().expect("faults lock").decide(e))
@@ -260,13 +305,17 @@ async fn gate(State(store): State<Arc<Store>>, req: Request, next: Next) -> Resp
     let mut response = if let Some(fault) = decision.fault {
         entry.fault = Some(fault.name().to_owned());
         if matches!(fault, Fault::ConnectionReset)
-            && let Some(flag) = &reset
+            && let Some(conn) = &reset
         {
-            flag.store(true, Ordering::SeqCst);
+            conn.reset_now();
             store.record(entry, endpoint.is_some_and(Endpoint::issues_tokens));
             return StatusCode::OK.into_response();
         }
-        fault_response(&fault)
+        if endpoint == Some(Endpoint::IoManagement) {
+            io_management::fault_response(&fault)
+        } else {
+            fault_response(&fault)
+        }
     } else {
         let mut req = Request::from_parts(parts, Body::from(bytes));
         req.extensions_mut().insert(ParsedParams(parsed));
@@ -323,330 +372,4 @@ fn fault_response(fault: &Fault) -> Response {
                 .into_response()
         }
     }
-}
-
-/// Per-connection info: the peer and the switch that makes the connection reset.
-#[derive(Debug, Clone)]
-pub(crate) struct Conn {
-    reset: Arc<AtomicBool>,
-}
-
-impl Connected<IncomingStream<'_, ResettableListener>> for Conn {
-    fn connect_info(stream: IncomingStream<'_, ResettableListener>) -> Self {
-        stream.remote_addr().clone()
-    }
-}
-
-/// A TCP listener whose connections can be torn down from a handler.
-pub(crate) struct ResettableListener(TcpListener);
-
-impl Listener for ResettableListener {
-    type Io = ResettableStream;
-    type Addr = Conn;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.0.accept().await {
-                Ok((stream, _)) => {
-                    // Token requests are tiny; Nagle would only add latency.
-                    let _ = stream.set_nodelay(true);
-                    let reset = Arc::new(AtomicBool::new(false));
-                    return (
-                        ResettableStream {
-                            inner: stream,
-                            reset: reset.clone(),
-                        },
-                        Conn { reset },
-                    );
-                }
-                // Out of descriptors and the like: back off briefly instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        Ok(Conn {
-            reset: Arc::new(AtomicBool::new(false)),
-        })
-    }
-}
-
-/// A TCP stream that fails every read and write once its reset switch is on, so that
-/// hyper drops the connection without writing a response.
-pub(crate) struct ResettableStream {
-    inner: TcpStream,
-    reset: Arc<AtomicBool>,
-}
-
-impl ResettableStream {
-    fn check(&self) -> io::Result<()> {
-        if self.reset.load(Ordering::SeqCst) {
-            // Zero linger makes close send RST, the "connection reset" clients must handle;
-            // with a zero timeout the deprecated option cannot block the thread.
-            #[allow(deprecated)]
-            let _ = self.inner.set_linger(Some(Duration::ZERO));
-            return Err(io::Error::from(io::ErrorKind::ConnectionReset));
-        }
-        Ok(())
-    }
-}
-
-impl AsyncRead for ResettableStream {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        self.check()?;
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for ResettableStream {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.check()?;
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.check()?;
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.check()?;
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-}
-
-/// A running emulator: seed it, fault it, read its counters, stop it.
-/// Dropping it stops the server too (without waiting).
-pub struct EmulatorHandle {
-    base_url: String,
-    store: Arc<Store>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
-}
-
-impl std::fmt::Debug for EmulatorHandle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmulatorHandle")
-            .field("base_url", &self.base_url)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Drop for EmulatorHandle {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        // Graceful shutdown waits for open keep-alive connections; never leak the task.
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
-    }
-}
-
-impl EmulatorHandle {
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
-    pub fn base_url(&self) -> String {
-        self.base_url.clone()
-    }
-
-    /// Stops accepting, lets in-flight requests finish, and waits for the server.
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            // Keep-alive connections could hold graceful shutdown open; bound the wait.
-            let abort = task.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(5), task)
-                .await
-                .is_err()
-            {
-                abort.abort();
-            }
-        }
-    }
-
-    /// Creates an organisation.
-    pub fn create_org(&self, name: &str) -> Result<Org, EmulatorError> {
-        self.store.create_org(name)
-    }
-
-    /// Creates a project; an auto-generated one gets an `AEM-p#####-e######` name.
-    pub fn create_project(
-        &self,
-        org_id: &str,
-        name: &str,
-        auto_generated: bool,
-    ) -> Result<Project, EmulatorError> {
-        self.store.create_project(org_id, name, auto_generated)
-    }
-
-    /// Marks a project as created by the platform (renaming it `AEM-p#####-e######`).
-    pub fn mark_project_auto_generated(&self, project_id: &str) -> Result<Project, EmulatorError> {
-        self.store.mark_auto_generated(project_id)
-    }
-
-    /// Adds an OAuth Server-to-Server credential with one `p8e-` secret.
-    pub fn create_oauth_credential(
-        &self,
-        project_id: &str,
-        scopes: &[&str],
-    ) -> Result<OAuthCredential, EmulatorError> {
-        self.store
-            .create_oauth_credential(project_id, &to_strings(scopes))
-    }
-
-    /// Adds a JWT credential with a freshly generated RSA 2048 key pair (blocking: the
-    /// key generation takes a fraction of a second).
-    pub fn create_jwt_credential(
-        &self,
-        project_id: &str,
-        metascopes: &[&str],
-    ) -> Result<JwtCredential, EmulatorError> {
-        self.store
-            .create_jwt_credential(project_id, &to_strings(metascopes), None)
-    }
-
-    /// Adds a JWT credential bound to an uploaded certificate (`private_key_pem` is empty).
-    pub fn create_jwt_credential_with_certificate(
-        &self,
-        project_id: &str,
-        metascopes: &[&str],
-        certificate_pem: &str,
-    ) -> Result<JwtCredential, EmulatorError> {
-        self.store
-            .create_jwt_credential(project_id, &to_strings(metascopes), Some(certificate_pem))
-    }
-
-    /// Binds another certificate to a JWT credential.
-    pub fn add_jwt_certificate(
-        &self,
-        client_id: &str,
-        certificate_pem: &str,
-    ) -> Result<(), EmulatorError> {
-        self.store.add_jwt_certificate(client_id, certificate_pem)
-    }
-
-    /// Migrates a JWT credential: an OAuth one with the same client id, secret and
-    /// technical account, and scopes from [`crate::scopes_for_metascopes`].
-    pub fn migrate_jwt_credential(
-        &self,
-        client_id: &str,
-    ) -> Result<OAuthCredential, EmulatorError> {
-        self.store.migrate_jwt_credential(client_id)
-    }
-
-    /// Adds a second client secret; refused when there are already two.
-    pub fn add_client_secret(&self, client_id: &str) -> Result<String, EmulatorError> {
-        self.store.add_client_secret(client_id)
-    }
-
-    /// Removes a client secret; refused for the last one.
-    pub fn remove_client_secret(&self, client_id: &str, secret: &str) -> Result<(), EmulatorError> {
-        self.store.remove_client_secret(client_id, secret)
-    }
-
-    /// Deletes a JWT credential; once migrated, only 24 h after its last use and after
-    /// the OAuth credential has been used.
-    pub fn delete_jwt_credential(&self, client_id: &str) -> Result<(), EmulatorError> {
-        self.store.delete_jwt_credential(client_id)
-    }
-
-    /// The project as the Developer Console's "Download" JSON.
-    pub fn project_json(&self, project_id: &str) -> Result<serde_json::Value, EmulatorError> {
-        self.store.project_json(project_id)
-    }
-
-    /// Sets a fault until cleared (replacing one of the same kind on that endpoint).
-    pub fn set_fault(&self, endpoint: Endpoint, fault: Fault) -> Result<(), EmulatorError> {
-        self.store
-            .faults
-            .lock()
-            .expect("faults lock")
-            .set(FaultRule {
-                endpoint,
-                fault,
-                remaining: None,
-            })
-    }
-
-    /// Sets a fault for the next `times` requests to that endpoint only.
-    pub fn set_fault_times(
-        &self,
-        endpoint: Endpoint,
-        fault: Fault,
-        times: u64,
-    ) -> Result<(), EmulatorError> {
-        self.store
-            .faults
-            .lock()
-            .expect("faults lock")
-            .set(FaultRule {
-                endpoint,
-                fault,
-                remaining: Some(times),
-            })
-    }
-
-    /// Removes every fault.
-    pub fn clear_faults(&self) {
-        self.store.faults.lock().expect("faults lock").clear();
-    }
-
-    /// Requests to the token and exchange endpoints naming this client id, failed or not
-    /// (faulted ones included).
-    pub fn token_requests(&self, client_id: &str) -> u64 {
-        self.store.token_requests(client_id)
-    }
-
-    /// Requests to an endpoint; [`Endpoint::Any`] sums all IMS endpoints.
-    pub fn total_requests(&self, endpoint: Endpoint) -> u64 {
-        self.store.total_requests(endpoint)
-    }
-
-    /// The IMS requests seen so far, oldest first (the last 100 000).
-    pub fn request_log(&self) -> Vec<LoggedRequest> {
-        self.store.request_log()
-    }
-
-    /// Moves the emulator's clock forward.
-    pub fn advance_clock(&self, by: Duration) {
-        self.store.clock.advance(by);
-    }
-
-    /// The emulator's current time.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.store.clock.now()
-    }
-
-    /// Whether an access token was issued here and is neither expired nor invalidated.
-    pub fn is_token_valid(&self, token: &str) -> bool {
-        ims::check_access_token(&self.store, token).is_ok()
-    }
-}
-
-fn to_strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| (*s).to_owned()).collect()
 }

@@ -51,6 +51,15 @@ impl ImsError {
     pub(crate) fn invalid_scope(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalid_scope", description)
     }
+    pub(crate) fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+    pub(crate) fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    }
+    pub(crate) fn unauthorized_client(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "unauthorized_client", description)
+    }
     pub(crate) fn missing(param: &str) -> Self {
         Self::bad_request(format!("missing {param} parameter"))
     }
@@ -94,6 +103,14 @@ impl Params {
         self.values
             .get(name)
             .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A non-empty parameter exactly as sent (for values echoed back, such as `state`).
+    pub(crate) fn raw(&self, name: &str) -> Option<&str> {
+        self.values
+            .get(name)
+            .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
 
