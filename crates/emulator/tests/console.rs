@@ -344,3 +344,82 @@ async fn state_is_saved_to_and_loaded_from_the_state_file() {
     second.shutdown().await;
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_state_file_from_an_older_emulator_still_loads_with_uuids_and_console_ids() {
+    let dir = std::env::temp_dir().join(format!("imsbridge-emulator-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("state.json");
+    let org = "0123456789ABCDEF01234567@AdobeOrg";
+    let legacy = json!({
+        "orgs": {org: {"id": org, "name": "Old"}},
+        "projects": {"111": {"id": "111", "name": "P", "org_id": org, "auto_generated": false}},
+        "oauth": {"0123456789abcdef0123456789abcdef": {
+            "credential": {
+                "id": "222", "project_id": "111", "client_id": "0123456789abcdef0123456789abcdef",
+                "client_secrets": ["p8e-old-one", "p8e-old-two"], "scopes": ["openid"], "org_id": org,
+                "technical_account_id": "0123456789ABCDEF01234567@techacct.adobe.com",
+                "technical_account_email": "x@techacct.adobe.com"
+            },
+            "created_at": "2024-01-01T00:00:00Z", "last_used": null, "migrated_at": null
+        }},
+        "jwt": {}
+    });
+    std::fs::write(&file, serde_json::to_vec(&legacy).unwrap()).unwrap();
+    let emulator = Emulator::spawn_with(imsbridge_emulator::EmulatorConfig {
+        state_file: Some(file.clone()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let secrets = emulator
+        .client_secrets("0123456789abcdef0123456789abcdef")
+        .unwrap();
+    assert_eq!(secrets.len(), 2);
+    assert_ne!(secrets[0].uuid, secrets[1].uuid);
+    let download = emulator.project_json("111").unwrap();
+    let console_id = download["project"]["org"]["id"].as_str().unwrap();
+    assert!(console_id.chars().all(|c| c.is_ascii_digit()) && !console_id.is_empty());
+    let oauth = &download["project"]["workspace"]["details"]["credentials"][0];
+    assert_eq!(
+        oauth["oauth_server_to_server"]["client_secrets"],
+        json!(["p8e-old-one", "p8e-old-two"])
+    );
+    emulator.shutdown().await;
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_jwt_exchange_shows_on_the_migrated_secret_but_is_not_a_use_of_the_oauth_credential() {
+    let (emulator, http, jwt) = common::with_jwt().await;
+    let base = emulator.base_url();
+    let oauth = emulator.migrate_jwt_credential(&jwt.client_id).unwrap();
+    let token = sign(
+        &jwt.private_key_pem,
+        &jwt_claims(
+            &jwt,
+            &base,
+            emulator.now().timestamp() + 60,
+            &["ent_aem_cloud_api"],
+        ),
+    );
+    let r = http
+        .post(format!("{base}/ims/exchange/jwt"))
+        .form(&exchange_form(&jwt, &token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let secret = &emulator.client_secrets(&oauth.client_id).unwrap()[0];
+    assert_eq!(
+        secret.usages.keys().collect::<Vec<_>>(),
+        ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+    );
+    assert_eq!(secret.last_used, Some(emulator.now()));
+    // The 24-hour delete rule still waits for a real OAuth use.
+    emulator.advance_clock(Duration::from_secs(25 * 3600));
+    assert!(matches!(
+        emulator.delete_jwt_credential(&jwt.client_id),
+        Err(EmulatorError::Refused(_))
+    ));
+}

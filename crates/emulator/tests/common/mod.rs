@@ -1,6 +1,8 @@
 //! Shared seeding and request helpers for the emulator's integration tests.
 #![allow(dead_code)]
 
+pub mod signin;
+
 use imsbridge_emulator::{Emulator, EmulatorHandle, JwtCredential, OAuthCredential};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
@@ -102,4 +104,60 @@ pub fn payload(token: &str) -> Value {
         .decode(part)
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("JSON payload")
+}
+
+/// The scopes Adobe's secret-rotation guide asks for.
+pub const IO_SCOPES: &str = "AdobeID,openid,read_organizations,additional_info.projectedProductContext,additional_info.roles,adobeio_api,read_client_secret,manage_client_secrets";
+
+/// An emulator with an OAuth credential in a project that has the I/O Management API.
+pub async fn with_io_management() -> Seeded {
+    let emulator = Emulator::spawn().await.expect("emulator starts");
+    let org = emulator.create_org("Rotating Org").unwrap();
+    let project = emulator.create_project(&org.id, "Rotating", false).unwrap();
+    let oauth = emulator
+        .create_oauth_credential(&project.id, &["openid", "AdobeID"])
+        .unwrap();
+    emulator
+        .add_api(&project.id, imsbridge_emulator::IO_MANAGEMENT_API)
+        .unwrap();
+    Seeded {
+        emulator,
+        http: reqwest::Client::new(),
+        oauth,
+    }
+}
+
+/// A client-credentials token for `cred` with these scopes (its first secret).
+pub async fn token(s: &Seeded, cred: &OAuthCredential, scope: &str) -> String {
+    let r = s
+        .http
+        .post(format!("{}/ims/token/v3", s.emulator.base_url()))
+        .form(&token_form(cred, scope))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "token for {scope}");
+    let body: Value = r.json().await.unwrap();
+    body["access_token"].as_str().unwrap().to_owned()
+}
+
+/// `…/console/organizations/{orgId}/credentials/{credentialId}/secrets` of `cred`.
+pub fn secrets_url(s: &Seeded, cred: &OAuthCredential) -> String {
+    format!(
+        "{}/console/organizations/{}/credentials/{}/secrets",
+        s.emulator.base_url(),
+        cred.console_org_id,
+        cred.id
+    )
+}
+
+/// Asserts Adobe's API gateway error shape and returns `error_code`.
+pub async fn gateway_error(response: reqwest::Response, status: u16) -> String {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let body: Value = response.json().await.expect("error body is JSON");
+    assert!(body["message"].is_string(), "message present: {body}");
+    body["error_code"]
+        .as_str()
+        .expect("error_code is a string")
+        .to_owned()
 }
