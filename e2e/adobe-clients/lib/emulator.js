@@ -9,10 +9,13 @@ const REPO = path.resolve(__dirname, '..', '..', '..')
 const BIN = process.env.IMSBRIDGE_BIN || path.join(REPO, 'target', 'debug', 'imsbridge')
 const READY = /^imsbridge emulator listening on (http:\/\/\S+)$/
 
-/** Spawns `imsbridge emulator --listen 127.0.0.1:0` and resolves once it prints its URL. */
-function startEmulator () {
+/**
+ * Spawns `imsbridge emulator --listen 127.0.0.1:0 [...extraArgs]` and resolves once it prints
+ * its URL.
+ */
+function startEmulator (extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['emulator', '--listen', '127.0.0.1:0'], {
+    const child = spawn(BIN, ['emulator', '--listen', '127.0.0.1:0', ...extraArgs], {
       stdio: ['ignore', 'pipe', 'inherit']
     })
     const timer = setTimeout(() => {
