@@ -57,6 +57,7 @@ pub struct OAuthCredential {
     pub technical_account_email: String,
     /// The organisation's numeric Developer Console id: with `id`, the credential's address
     /// in the I/O Management API.
+    #[serde(default)]
     pub console_org_id: String,
 }
 
