@@ -190,9 +190,21 @@ fn candidate(
     vars: &Vars,
     problems: &mut Vec<Problem>,
 ) -> Option<ImportCandidate> {
+    let mut f = FieldReader::new(&provider.source.path, vars);
+    let found = read_candidate(&mut f, provider, customizer, vars);
+    let failed = !f.problems.is_empty();
+    problems.append(&mut f.problems);
+    found.filter(|_| !failed)
+}
+
+fn read_candidate(
+    f: &mut FieldReader<'_>,
+    provider: &Parsed,
+    customizer: Result<&Parsed, MissingReason>,
+    vars: &Vars,
+) -> Option<ImportCandidate> {
     let path = provider.source.path.as_path();
     let p = &provider.props;
-    let mut f = FieldReader::new(path, vars);
     let mut notes = Vec::new();
 
     let given_name = f.resolve(props::NAME, raw(p, props::NAME)).text();
@@ -210,7 +222,7 @@ fn candidate(
         (None, None) => None,
     };
     let Some(name) = name else {
-        problems.push(
+        f.problems.push(
             Problem::new(path, ProblemKind::MissingProperty, "no usable name: give the configuration a name property (lowercase letters, digits and '-')").at(props::NAME),
         );
         return None;
@@ -233,7 +245,8 @@ fn candidate(
                 .as_deref()
                 .is_some_and(|u| u.contains("/exchange/")));
     let authorization_server = if let Some(url) = &token_url {
-        f.parse(props::TOKEN_REQUEST, Some(url.clone()), server_of_token_url)?
+        f.parse(props::TOKEN_REQUEST, Some(url.clone()), server_of_token_url)
+            .unwrap_or_default()
     } else {
         notes.push(format!(
             "no {} given: Adobe IMS production is assumed",
@@ -345,11 +358,6 @@ fn candidate(
             }))
         }
     };
-    let has_problems = !f.problems.is_empty();
-    problems.append(&mut f.problems);
-    if has_problems {
-        return None;
-    }
     Some(ImportCandidate {
         name,
         title,

@@ -186,6 +186,14 @@ fn read_context(
     data: &Map<String, Value>,
 ) -> Option<ImportCandidate> {
     let key = |k: &str| format!("ims.contexts.{ctx}.{k}");
+    if get(data, "redirect_uri").is_some() && get(data, "scopes").is_none() {
+        f.problems.push(Problem::new(
+            path,
+            ProblemKind::Unsupported,
+            format!("the context {ctx} is an OAuth web (user) integration; only server-to-server credentials are imported"),
+        ));
+        return None;
+    }
     let mut notes = Vec::new();
     let hint = get(data, "imsbridge").and_then(Value::as_object);
     let Some(name) = Name::parse(ctx).ok().or_else(|| Name::slugify(ctx)) else {
@@ -236,14 +244,6 @@ fn read_context(
     let metascopes = list(data, "meta_scopes");
     let jwt = scopes.is_none() && (metascopes.is_some() || get(data, "private_key").is_some());
     if scopes.is_none() && !jwt {
-        if get(data, "redirect_uri").is_some() {
-            f.problems.push(Problem::new(
-                path,
-                ProblemKind::Unsupported,
-                format!("the context {ctx} is an OAuth web (user) integration; only server-to-server credentials are imported"),
-            ));
-            return None;
-        }
         f.absent(&key("scopes"));
     }
     let scopes = scopes.and_then(|s| f.parse(&key("scopes"), Some(s.join(",")), Scopes::parse));

@@ -55,7 +55,11 @@ pub(crate) fn settle(
         let mut kept: Vec<ImportCandidate> = Vec::new();
         for c in group {
             if let Some(k) = kept.iter_mut().find(|k| same(k, &c)) {
-                k.sources.extend(c.sources);
+                for s in c.sources {
+                    if !k.sources.contains(&s) {
+                        k.sources.push(s);
+                    }
+                }
             } else {
                 kept.push(c);
             }

@@ -322,7 +322,8 @@ fn escape_into(out: &mut String, text: &str) {
             '\n' => out.push_str("\\n"),
             '\u{c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 => {
+            // Other white space ends a name when read back: write it as an escape.
+            c if (c as u32) < 0x20 || c.is_whitespace() => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
             c => out.push(c),
@@ -363,6 +364,10 @@ pub fn write(props: &Properties) -> Result<String, WriteError> {
                 property: key.clone(),
                 problem: "its elements do not all have the declared type".into(),
             });
+        }
+        // A leading '#' would read as a comment.
+        if key.starts_with('#') {
+            out.push('\\');
         }
         escape_into(&mut out, key);
         out.push('=');
