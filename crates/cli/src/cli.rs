@@ -59,6 +59,16 @@ pub enum Command {
     /// Master key maintenance.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Keep access token files fresh for programs that read files (runs until stopped).
+    Agent(AgentArgs),
+}
+
+/// Options of `imsbridge agent`.
+#[derive(Debug, Args)]
+pub struct AgentArgs {
+    /// The agent's TOML file: `addr`, `api_token_file` and one `[[output]]` per token file.
+    #[arg(long, env = "IMSBRIDGE_AGENT_CONFIG", value_name = "FILE")]
+    pub agent_config: PathBuf,
 }
 
 /// Options of `imsbridge serve`.

@@ -1,5 +1,6 @@
 //! One module per command.
 
+mod agent;
 mod config;
 mod db;
 mod demo;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(command) => db::run(command, &settings).await,
         Command::Keys(command) => keys::run(command, &settings).await,
         Command::Migrate(command) => migrate::run(command, &settings).await,
+        Command::Agent(args) => agent::run(args).await,
     }
 }
 
