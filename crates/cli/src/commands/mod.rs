@@ -43,8 +43,10 @@ pub(crate) mod logging {
         let filter = EnvFilter::try_from_env("IMSBRIDGE_LOG")
             .or_else(|_| EnvFilter::try_new(&settings.log_level))
             .unwrap_or_else(|_| EnvFilter::new("info"));
+        // Colours only on a terminal: journald, files and pipes get plain text.
         let builder = tracing_subscriber::fmt()
             .with_env_filter(filter)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .with_writer(std::io::stderr);
         let _ = match settings.log_format {
             LogFormat::Json => builder.json().try_init(),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use imsbridge_domain::{Clock, ExposeSecret, Name, SecretString, SystemClock};
 use tokio::sync::watch;
 
-use super::client::{Client, FetchError};
+use super::client::{Answer, Client, FetchError};
 use super::config::{MAX_MIN_VALIDITY_SECS, Output};
 use super::output::{self, Issued};
 use super::schedule::{Backoff, Held, ask_validity};
@@ -44,6 +44,18 @@ async fn run_exec(argv: &[String], timeout: Duration, integration: &Name, path: 
             tracing::warn!(integration = %integration, program = %argv[0], timeout_secs = timeout.as_secs(), "exec ran too long and was stopped");
         }
     }
+}
+
+/// How long an answer's token stays valid, on the agent's clock. `expires_in` is whole
+/// seconds rounded down; when the server's `expires_at` agrees with it (the clocks agree
+/// within that second), its finer time is used.
+fn valid_for(answer: &Answer, now: chrono::DateTime<chrono::Utc>) -> chrono::Duration {
+    let coarse = chrono::Duration::seconds(answer.expires_in.max(0));
+    chrono::DateTime::parse_from_rfc3339(&answer.expires_at)
+        .ok()
+        .map(|at| at.with_timezone(&chrono::Utc) - now)
+        .filter(|fine| *fine >= coarse && *fine < coarse + chrono::Duration::seconds(1))
+        .unwrap_or(coarse)
 }
 
 /// What happened to one fetch.
@@ -91,7 +103,7 @@ impl Worker {
         let received_at = self.clock.now();
         let held = Held {
             received_at,
-            expires_at: received_at + chrono::Duration::seconds(answer.expires_in),
+            expires_at: received_at + valid_for(&answer, received_at),
         };
         if let Some(current) = self.held
             && held.expires_at <= current.expires_at
