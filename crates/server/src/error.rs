@@ -207,7 +207,8 @@ impl From<RuleError> for ApiError {
                 format!(
                     "{message}. An existing JWT configuration is moved to OAuth with POST /api/v1/integrations/{{name}}/migrate."
                 ),
-            ),
+            )
+            .with_field("auth_type"),
             RuleError::JwtReadOnly => Self::conflict(
                 "jwt_read_only",
                 format!(

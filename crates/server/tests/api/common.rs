@@ -402,6 +402,13 @@ pub async fn assert_error(r: Response, status: StatusCode, code: &str) -> Value 
         body["message"].as_str().is_some_and(|m| m.len() > 10),
         "{body}"
     );
+    // Every 422 names the request field at fault.
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        assert!(
+            body["field"].as_str().is_some_and(|f| !f.is_empty()),
+            "a 422 without its field: {body}"
+        );
+    }
     body
 }
 
