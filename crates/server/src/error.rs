@@ -161,6 +161,11 @@ impl ApiError {
         self.status
     }
 
+    /// The `Retry-After` seconds, when there is one.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
     /// The JSON body.
     pub fn body(&self) -> &ErrorBody {
         &self.body
@@ -257,6 +262,9 @@ pub enum ServerError {
         /// What went wrong.
         problem: String,
     },
+    /// A setting cannot work.
+    #[error("invalid settings: {0}")]
+    Settings(String),
     /// The store failed while starting (bootstrap, readiness).
     #[error("the store failed while starting the server")]
     Store(#[source] imsbridge_store::StoreError),

@@ -19,6 +19,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::address_limit::AddressLimiter;
+use crate::auth::hashing::HashPool;
 use crate::auth::rate_limit::LoginThrottle;
 use crate::auth::sessions::SessionStore;
 use crate::error::ServerError;
@@ -70,6 +72,7 @@ impl Application {
     /// Loads TLS material, binds the listen address (port 0 picks one) and assembles the
     /// router. Nothing is served until [`Application::run_until_stopped`].
     pub async fn build(settings: Settings, deps: Dependencies) -> Result<Self, ServerError> {
+        settings.validate().map_err(ServerError::Settings)?;
         let tls = settings.tls.as_ref().map(serve::tls_acceptor).transpose()?;
         let listener =
             TcpListener::bind(settings.listen)
@@ -88,6 +91,11 @@ impl Application {
                 &settings.login_rate_limit,
                 deps.clock.clone(),
             ),
+            address_limiter: AddressLimiter::new(&settings.login_rate_limit, deps.clock.clone()),
+            hashing: Arc::new(HashPool::new(
+                settings.password_hashing.threads,
+                settings.password_hashing.queue,
+            )),
             store: deps.store,
             provider: deps.provider,
             clock: deps.clock,
@@ -131,9 +139,12 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ServerError> {
         let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
+        let hashing = self.state.hashing.stats();
         tracing::info!(
             addr = %self.local_addr,
             tls = self.tls.is_some(),
+            hashing_threads = hashing.threads,
+            hashing_capacity = hashing.capacity,
             "imsbridge server listening"
         );
         let flusher = spawn_usage_flusher(self.state.clone());

@@ -7,6 +7,7 @@ mod auth;
 mod hardening;
 mod http;
 mod integrations;
+mod login_flood;
 mod migration;
 mod secrets;
 mod tokens;
