@@ -37,6 +37,9 @@ pub struct Settings {
     pub login_rate_limit: LoginRateLimit,
     /// The threads that hash and check passwords.
     pub password_hashing: PasswordHashing,
+    /// Connections served at once; beyond, the longest-idle connection is closed to make
+    /// room. Also kept below the open-files limit. 0 is refused.
+    pub max_connections: usize,
     /// The first admin's password, instead of a generated one-time password.
     pub bootstrap_admin_password: Option<SecretString>,
     /// Whether an admin may migrate without verifying the new credential (`verify=false`).
@@ -71,6 +74,7 @@ impl Default for Settings {
             session: SessionSettings::default(),
             login_rate_limit: LoginRateLimit::default(),
             password_hashing: PasswordHashing::default(),
+            max_connections: 10_000,
             bootstrap_admin_password: None,
             allow_unverified_migration: true,
             api_token_default_ttl_days: 90,
@@ -110,6 +114,12 @@ impl Settings {
                     "server.login_rate_limit.{key} = 0 would refuse every sign-in; use at least 1"
                 ));
             }
+        }
+        if self.max_connections == 0 {
+            return Err(
+                "server.max_connections = 0 would refuse every connection; use at least 1 (the default is 10000)"
+                    .to_owned(),
+            );
         }
         if self.password_hashing.threads > 256 {
             return Err(format!(
@@ -227,7 +237,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn settings_that_would_refuse_every_sign_in_are_refused() {
+    fn settings_that_would_refuse_every_sign_in_or_connection_are_refused() {
         assert!(Settings::default().validate().is_ok());
         let refused = |change: fn(&mut Settings)| {
             let mut s = Settings::default();
@@ -242,6 +252,8 @@ mod tests {
         assert!(e.contains("per_address_burst"), "{e}");
         let e = refused(|s| s.login_rate_limit.per_address_in_flight = 0);
         assert!(e.contains("per_address_in_flight"), "{e}");
+        let e = refused(|s| s.max_connections = 0);
+        assert!(e.contains("max_connections"), "{e}");
         let e = refused(|s| s.password_hashing.threads = 1000);
         assert!(e.contains("password_hashing.threads"), "{e}");
     }

@@ -1,10 +1,14 @@
-//! What probing finds: every 422 names its field, weak `If-Match` tags never match, and
-//! titles refuse bidirectional controls.
+//! What probing finds: every 422 names its field, weak `If-Match` tags never match, titles
+//! refuse bidirectional controls, the HTTP layer's own refusals are JSON, an ambiguously
+//! framed request is refused, and made-up methods add no metric series.
+
+use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
-use crate::common::{TestApp, assert_error, json_of};
+use crate::common::{Backend, TestApp, assert_error, json_of};
 
 crate::on_both_backends!(
     every_422_names_the_field_at_fault,
@@ -158,4 +162,136 @@ async fn a_title_with_a_bidirectional_control_is_refused(app: &TestApp) {
         .unwrap();
     let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
     assert_eq!(e["field"], "title");
+}
+
+/// Sends raw bytes on a new connection and reads until the server closes it (or 5 s pass).
+async fn raw(app: &TestApp, bytes: &[u8]) -> String {
+    let addr = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut out)).await;
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The status and JSON body of the last response in `text`.
+fn last_response(text: &str) -> (u16, Value) {
+    let start = text.rfind("HTTP/1.1 ").expect("a response");
+    let response = &text[start..];
+    let status = response[9..12].parse().unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").expect("a whole head");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    (status, serde_json::from_str(body).expect("a JSON body"))
+}
+
+#[tokio::test]
+async fn refusals_of_the_http_layer_itself_carry_json_bodies() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let long_query = |n: usize| {
+        format!(
+            "GET /healthz?q={} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            "a".repeat(n)
+        )
+    };
+    let many_headers = format!(
+        "GET /healthz HTTP/1.1\r\nHost: a\r\n{}\r\n",
+        "X-H: 1\r\n".repeat(150)
+    );
+    let cases: Vec<(String, u16, &str)> = vec![
+        (
+            "GET /healthz HTTP/1.1 trailing\r\nHost: a\r\n\r\n".into(),
+            400,
+            "malformed_request",
+        ),
+        (
+            "GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n".into(),
+            400,
+            "malformed_request",
+        ),
+        // Past the URL limit; past the head limit too, which counts the URL.
+        (long_query(9 * 1024), 414, "uri_too_long"),
+        (long_query(40 * 1024), 414, "uri_too_long"),
+        (long_query(70 * 1024), 431, "headers_too_large"),
+        (
+            format!(
+                "GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: {}\r\n\r\n",
+                "b".repeat(100 * 1024)
+            ),
+            431,
+            "headers_too_large",
+        ),
+        (many_headers, 431, "headers_too_large"),
+    ];
+    for (request, status, code) in cases {
+        let text = raw(&app, request.as_bytes()).await;
+        let (got, body) = last_response(&text);
+        assert_eq!(got, status, "{text:.300}");
+        assert_eq!(body["error"], code, "{body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.len() > 20),
+            "{body}"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_request_with_both_content_length_and_transfer_encoding_is_refused() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    for request in [
+        "POST /api/v1/session HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /api/v1/session HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+        // After a well-framed request on the same connection.
+        "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\nPOST /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhiPOST /api/v1/session HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+    ] {
+        let text = raw(&app, request.as_bytes()).await;
+        let (status, body) = last_response(&text);
+        assert_eq!(status, 400, "{text}");
+        assert_eq!(body["error"], "ambiguous_length", "{body}");
+        let head = &text[text.rfind("HTTP/1.1 ").unwrap()..];
+        assert!(
+            head.to_ascii_lowercase().contains("connection: close"),
+            "{head}"
+        );
+    }
+    // Either one alone is fine.
+    let chunked = raw(
+        &app,
+        b"POST /api/v1/session HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    )
+    .await;
+    let (status, body) = last_response(&chunked);
+    assert_eq!(status, 422, "{chunked}");
+    assert_eq!(body["field"], "username");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_made_up_method_adds_no_metric_series() {
+    let settings = imsbridge_server::Settings {
+        metrics_public: true,
+        ..imsbridge_server::Settings::for_tests()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, settings)
+        .await
+        .unwrap();
+    for i in 0..3 {
+        let method = Method::from_bytes(format!("PROBE{i}").as_bytes()).unwrap();
+        app.anonymous(method, "/healthz").send().await.unwrap();
+    }
+    let text = app
+        .anonymous(Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("method=\"other\""), "{text}");
+    assert!(!text.contains("PROBE"), "{text}");
+    app.stop().await;
 }
