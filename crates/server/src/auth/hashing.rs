@@ -263,8 +263,18 @@ enum Answer {
     ),
 }
 
+/// Blocks reserved for a buffer at least: 33 MiB, above glibc's largest mmap threshold
+/// (32 MiB). An allocation that large is always its own mapping, handed back to the system
+/// when it is freed; a 19 MiB one would, after the first, come from a thread's arena and stay
+/// there, and with threads moving between arenas each arena would keep a few.
+/// Reserving is only address space: pages beyond the blocks used are never touched.
+const MIN_RESERVED_BLOCKS: usize = 33 * 1024;
+
 /// `memory`, grown to `blocks` blocks if it is smaller.
 fn blocks(memory: &mut Vec<Block>, blocks: usize) -> &mut [Block] {
+    if memory.capacity() < blocks {
+        *memory = Vec::with_capacity(blocks.max(MIN_RESERVED_BLOCKS));
+    }
     if memory.len() < blocks {
         memory.resize(blocks, Block::default());
     }
