@@ -403,8 +403,9 @@ fn the_data_directory_and_database_files_are_private_whatever_the_umask() {
 #[test]
 fn existing_database_files_that_others_can_read_are_named_at_start_up() {
     use std::os::unix::fs::PermissionsExt as _;
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_str().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = temp.path().join("data");
+    let dir = data_dir.to_str().unwrap();
     let first = run(&["db", "migrate", "--data-dir", dir], &[]);
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(
@@ -412,9 +413,9 @@ fn existing_database_files_that_others_can_read_are_named_at_start_up() {
         "a new data directory draws no warning: {}",
         text(&first.stderr)
     );
-    let db = data.path().join("imsbridge.db");
+    let db = data_dir.join("imsbridge.db");
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
-    std::fs::set_permissions(data.path(), std::fs::Permissions::from_mode(0o750)).unwrap();
+    std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o750)).unwrap();
     let again = run(&["db", "migrate", "--data-dir", dir], &[]);
     assert!(again.status.success(), "{}", text(&again.stderr));
     let err = text(&again.stderr);
@@ -436,14 +437,16 @@ fn existing_database_files_that_others_can_read_are_named_at_start_up() {
 
 #[test]
 fn a_corrupt_master_key_file_is_a_clear_error_not_a_panic() {
-    let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_str().unwrap();
+    let temp = tempfile::tempdir().unwrap();
+    // Made by imsbridge (0700), so that no warning about its mode comes before the error.
+    let data_dir = temp.path().join("data");
+    let dir = data_dir.to_str().unwrap();
     assert!(
         run(&["db", "migrate", "--data-dir", dir], &[])
             .status
             .success()
     );
-    std::fs::write(data.path().join("master.key"), "this is not a key file").unwrap();
+    std::fs::write(data_dir.join("master.key"), "this is not a key file").unwrap();
     let out = run(&["db", "migrate", "--data-dir", dir], &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);
