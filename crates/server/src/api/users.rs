@@ -208,6 +208,7 @@ pub async fn get(
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 409, description = "User name taken", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 429, description = "The server is busy checking other passwords (`server_busy`, `Retry-After`)", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -258,6 +259,7 @@ pub async fn create(
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "Would leave no admin", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 429, description = "The server is busy checking other passwords (`server_busy`, `Retry-After`)", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -362,6 +364,7 @@ pub async fn me(caller: Caller) -> Json<MeView> {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Current password wrong", body = ErrorBody),
         (status = 422, description = "New password too short", body = ErrorBody),
+        (status = 429, description = "The server is busy checking other passwords (`server_busy`, `Retry-After`)", body = ErrorBody),
     ),
     security(("session" = []))
 )]
