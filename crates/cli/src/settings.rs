@@ -174,9 +174,9 @@ impl Settings {
         })
     }
 
-    /// The data directory, created if missing.
+    /// The data directory, created (0700, whatever the umask) if missing.
     pub fn ensure_data_dir(&self) -> anyhow::Result<&Path> {
-        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+        imsbridge_store::create_private_dir(&self.data_dir).with_context(|| {
             format!(
                 "could not create the data directory {}",
                 self.data_dir.display()

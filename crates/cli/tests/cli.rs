@@ -20,9 +20,14 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str], envs: &[(&str, &str)]) -> Self {
-        let child = Command::new(BIN)
-            .args(args)
-            .envs(envs.iter().copied())
+        let mut command = Command::new(BIN);
+        command.args(args).envs(envs.iter().copied());
+        Self::start_command(command)
+    }
+
+    /// Starts `command` (the binary, or a shell that execs it) and waits for its address.
+    fn start_command(mut command: Command) -> Self {
+        let child = command
             .env("IMSBRIDGE_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -363,15 +368,85 @@ fn db_migrate_on_a_new_directory_makes_a_database_and_an_owner_only_key_file() {
 }
 
 #[test]
-fn a_corrupt_master_key_file_is_a_clear_error_not_a_panic() {
+fn the_data_directory_and_database_files_are_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_str().unwrap();
+    let dir = data.path().join("fresh");
+    // A umask that takes nothing away: every bit left is one imsbridge chose.
+    let mut command = Command::new("sh");
+    command.args([
+        "-c",
+        "umask 000; exec \"$0\" \"$@\"",
+        BIN,
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        dir.to_str().unwrap(),
+    ]);
+    let server = Server::start_command(command);
+    assert_eq!(mode(&dir), 0o700);
+    for file in [
+        "imsbridge.db",
+        "imsbridge.db-wal",
+        "imsbridge.db-shm",
+        "master.key",
+    ] {
+        let path = dir.join(file);
+        assert!(path.exists(), "{file} exists while the server runs");
+        assert_eq!(mode(&path), 0o600, "{file}");
+    }
+    server.stop();
+}
+
+#[test]
+fn existing_database_files_that_others_can_read_are_named_at_start_up() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let temp = tempfile::tempdir().unwrap();
+    let data_dir = temp.path().join("data");
+    let dir = data_dir.to_str().unwrap();
+    let first = run(&["db", "migrate", "--data-dir", dir], &[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        !text(&first.stderr).contains("other users"),
+        "a new data directory draws no warning: {}",
+        text(&first.stderr)
+    );
+    let db = data_dir.join("imsbridge.db");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::set_permissions(&data_dir, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let again = run(&["db", "migrate", "--data-dir", dir], &[]);
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    let err = text(&again.stderr);
+    assert!(
+        err.contains("the database file is readable by other users; run chmod 600 on it")
+            && err.contains(&db.display().to_string()),
+        "{err}"
+    );
+    assert!(
+        err.contains("the data directory is open to other users; run chmod 700 on it"),
+        "{err}"
+    );
+    // A warning, not a change: the operator's modes are left alone.
+    assert_eq!(
+        std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+}
+
+#[test]
+fn a_corrupt_master_key_file_is_a_clear_error_not_a_panic() {
+    let temp = tempfile::tempdir().unwrap();
+    // Made by imsbridge (0700), so that no warning about its mode comes before the error.
+    let data_dir = temp.path().join("data");
+    let dir = data_dir.to_str().unwrap();
     assert!(
         run(&["db", "migrate", "--data-dir", dir], &[])
             .status
             .success()
     );
-    std::fs::write(data.path().join("master.key"), "this is not a key file").unwrap();
+    std::fs::write(data_dir.join("master.key"), "this is not a key file").unwrap();
     let out = run(&["db", "migrate", "--data-dir", dir], &[]);
     assert!(!out.status.success());
     let err = text(&out.stderr);

@@ -3,7 +3,8 @@ use std::fmt;
 use crate::error::ParseError;
 use crate::ids::{quoted, string_newtype};
 
-/// A configuration's display title: trimmed, 1 to 128 characters, no control characters.
+/// A configuration's display title: trimmed, 1 to 128 characters, no control characters and
+/// no bidirectional formatting characters.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 pub struct Title(String);
 
@@ -35,10 +36,27 @@ impl Title {
                 Self::EXAMPLE,
             ));
         }
+        if let Some(c) = value.chars().find(|c| is_bidi_control(*c)) {
+            return Err(ParseError::new(
+                "title",
+                format!(
+                    "contains the invisible bidirectional formatting character U+{:04X}, which can make a title read differently from what it is; type the title without it",
+                    u32::from(c)
+                ),
+                Self::EXAMPLE,
+            ));
+        }
         Ok(Self(value.to_owned()))
     }
 }
 string_newtype!(Title);
+
+/// The embedding, override and isolate characters of Unicode's bidirectional algorithm
+/// (U+202A–U+202E, U+2066–U+2069): they reorder the text around them without showing
+/// themselves, so a title holding one can display as another ("Trojan Source").
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
 
 /// A configuration's immutable name: the slug that integrations use to refer to it.
 ///
@@ -249,6 +267,21 @@ mod tests {
         assert!(Title::parse(&"x".repeat(129)).is_err());
         assert!(Title::parse(&"가".repeat(128)).is_ok());
         assert!(Title::parse("a\tb").is_err());
+    }
+
+    #[test]
+    fn a_title_refuses_every_bidirectional_formatting_character() {
+        for c in ('\u{202A}'..='\u{202E}').chain('\u{2066}'..='\u{2069}') {
+            let e = Title::parse(&format!("Target {c}noitcudorp")).unwrap_err();
+            assert_eq!(e.field, "title");
+            assert!(
+                e.to_string().contains(&format!("U+{:04X}", u32::from(c))),
+                "{e}"
+            );
+        }
+        // Right-to-left text itself is welcome; only the invisible controls are refused.
+        assert!(Title::parse("Adobe Target \u{05E2}\u{05D1}\u{05E8}\u{05D9}\u{05EA}").is_ok());
+        assert!(Title::parse("left\u{200E}mark").is_ok());
     }
 
     #[test]

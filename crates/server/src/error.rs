@@ -161,6 +161,11 @@ impl ApiError {
         self.status
     }
 
+    /// The `Retry-After` seconds, when there is one.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
     /// The JSON body.
     pub fn body(&self) -> &ErrorBody {
         &self.body
@@ -207,7 +212,8 @@ impl From<RuleError> for ApiError {
                 format!(
                     "{message}. An existing JWT configuration is moved to OAuth with POST /api/v1/integrations/{{name}}/migrate."
                 ),
-            ),
+            )
+            .with_field("auth_type"),
             RuleError::JwtReadOnly => Self::conflict(
                 "jwt_read_only",
                 format!(
@@ -256,6 +262,9 @@ pub enum ServerError {
         /// What went wrong.
         problem: String,
     },
+    /// A setting cannot work.
+    #[error("invalid settings: {0}")]
+    Settings(String),
     /// The store failed while starting (bootstrap, readiness).
     #[error("the store failed while starting the server")]
     Store(#[source] imsbridge_store::StoreError),

@@ -1,7 +1,7 @@
 //! Extractors whose rejections are [`ApiError`]s, so that axum's plain-text rejections never
 //! reach a client.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -23,11 +23,38 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(&rejection)),
+        if !is_json(req.headers()) {
+            return Err(not_json());
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| body_rejection(r.status(), &r.body_text()))?;
+        parse_json(&bytes).map(Self)
     }
+}
+
+/// Whether the request says its body is JSON (`application/json` or `application/*+json`).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json") || subtype.to_ascii_lowercase().ends_with("+json"))
+}
+
+fn not_json() -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "the body must be JSON: send the header Content-Type: application/json",
+    )
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
@@ -56,29 +83,56 @@ where
             return Ok(Self(T::default()));
         }
         if !has_type {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "the body must be JSON: send the header Content-Type: application/json",
-            ));
+            return Err(not_json());
         }
-        serde_path_to_json(&bytes).map(Self)
+        parse_json(&bytes).map(Self)
     }
 }
 
-fn serde_path_to_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        let (status, code) = if e.is_syntax() || e.is_eof() {
-            (StatusCode::BAD_REQUEST, "malformed_json")
-        } else {
-            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body")
-        };
-        ApiError::new(
-            status,
-            code,
-            format!("the JSON body could not be read: {e}"),
-        )
-    })
+/// Reads a JSON body. Malformed JSON is a `400`; well-formed JSON that does not fit is a
+/// `422` naming the field at fault (`scopes[2]`, `min_validity`); a body that is not even the
+/// right kind of value (an array where an object belongs) is a `400`.
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_request(
+                "malformed_json",
+                format!("the body is not valid JSON: {inner}"),
+            );
+        }
+        match field_at_fault(&path, &inner.to_string()) {
+            Some(field) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                format!("the JSON body does not fit: {field}: {inner}"),
+            )
+            .with_field(field),
+            None => ApiError::bad_request(
+                "invalid_body",
+                format!("the JSON body must be an object of the documented fields: {inner}"),
+            ),
+        }
+    })?;
+    deserializer.end().map_err(|e| {
+        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+    })?;
+    Ok(value)
+}
+
+/// The field a deserialisation error is about: its path, or for a missing or unknown field
+/// at the top (whose path is the object itself) the name serde quotes in its message.
+fn field_at_fault(path: &str, message: &str) -> Option<String> {
+    if path != "." && !path.is_empty() {
+        return Some(path.to_owned());
+    }
+    ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name.to_owned())
 }
 
 fn body_rejection(status: StatusCode, text: &str) -> ApiError {
@@ -94,27 +148,6 @@ fn body_rejection(status: StatusCode, text: &str) -> ApiError {
             "bad_body",
             format!("the request body could not be read: {text}"),
         )
-    }
-}
-
-fn json_rejection(rejection: &JsonRejection) -> ApiError {
-    match rejection {
-        JsonRejection::JsonDataError(e) => ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_body",
-            format!("the JSON body does not fit: {}", inner_text(&e.body_text())),
-        ),
-        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
-            "malformed_json",
-            format!("the body is not valid JSON: {}", inner_text(&e.body_text())),
-        ),
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "the body must be JSON: send the header Content-Type: application/json",
-        ),
-        JsonRejection::BytesRejection(e) => body_rejection(e.status(), &e.body_text()),
-        other => ApiError::new(other.status(), "bad_body", other.body_text()),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod bootstrap;
 pub mod bulk;
+pub mod connection;
 pub mod console;
 pub mod error;
 pub mod extract;
@@ -43,6 +44,7 @@ pub async fn run(
     store: Store,
     provider: TokenProvider,
 ) -> Result<(), ServerError> {
+    raise_open_files_limit();
     if let Some(otp) = bootstrap_admin(&store, settings.bootstrap_admin_password.as_ref()).await? {
         // Printed, not logged: log files are kept and shipped; this must be seen once.
         eprintln!(
@@ -61,4 +63,17 @@ pub async fn run(
     )
     .await?;
     app.run_until_stopped().await
+}
+
+/// Raises the soft open-files limit to the hard one, so that connections are not refused for
+/// want of file descriptors, and logs the limit in force.
+pub fn raise_open_files_limit() {
+    match connection::raise_open_files_limit() {
+        Ok(limit) => tracing::info!(limit, "open files limit"),
+        Err(e) => tracing::warn!(
+            error = %e,
+            limit = connection::open_files_limit().unwrap_or(0),
+            "could not raise the open files limit"
+        ),
+    }
 }

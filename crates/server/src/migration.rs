@@ -101,6 +101,16 @@ pub async fn migrate(
     Ok(migrated)
 }
 
+/// The request field IMS's refusal points at: the scopes for `invalid_scope`; otherwise the
+/// client secret, since the client id comes from the JWT credential the Developer Console
+/// migrated and stays the same.
+fn refused_field(e: &imsbridge_ims::TokenError) -> &'static str {
+    match e.ims_error().and_then(imsbridge_ims::ImsError::ims_code) {
+        Some("invalid_scope") => "scopes",
+        _ => "client_secret",
+    }
+}
+
 impl From<MigrationError> for ApiError {
     fn from(e: MigrationError) -> Self {
         match e {
@@ -122,6 +132,7 @@ impl From<MigrationError> for ApiError {
                     ),
                 )
                 .with_ims(Some(token_error.error_code()), token_error.debug_id().map(str::to_owned))
+                .with_field(refused_field(&token_error))
             }
             MigrationError::Verification(token_error) => token_error.into(),
         }

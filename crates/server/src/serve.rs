@@ -1,5 +1,6 @@
 //! The accept loop: plain TCP or TLS (rustls with ring), HTTP/1.1 through hyper, the client
-//! address put into each request, and graceful shutdown.
+//! address put into each request, a bound on connections (see [`crate::connection`]), and
+//! graceful shutdown.
 //!
 //! axum's own `serve` has no TLS, and one loop for both keeps them from drifting apart.
 
@@ -20,12 +21,20 @@ use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tower::ServiceExt as _;
+use tower::service_fn;
 
+use crate::connection::io::WatchedIo;
+use crate::connection::{AcceptWarnings, Connections};
 use crate::error::ServerError;
+use crate::http::limits::AmbiguousLength;
 use crate::settings::TlsSettings;
 
 /// Slow clients get this long to send their request head, and to finish a TLS handshake.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest request head read; a longer one is refused with `431` (hyper's own limit is
+/// about 400 KiB).
+const MAX_HEAD_BYTES: usize = 64 * 1024;
 
 /// Loads the certificate chain and key into a TLS acceptor (HTTP/1.1 only).
 pub fn tls_acceptor(tls: &TlsSettings) -> Result<TlsAcceptor, ServerError> {
@@ -62,69 +71,102 @@ pub fn tls_acceptor(tls: &TlsSettings) -> Result<TlsAcceptor, ServerError> {
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then lets in-flight requests
-/// finish for up to `grace`.
-pub async fn serve(
+/// finish for up to `grace`. At most `connections.max()` connections are served at once.
+pub(crate) async fn serve(
     listener: TcpListener,
     router: Router,
     tls: Option<TlsAcceptor>,
+    connections: Arc<Connections>,
     shutdown: impl Future<Output = ()> + Send,
     grace: Duration,
 ) -> Result<(), ServerError> {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
+    let mut accept_warnings = AcceptWarnings::default();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tracing::warn!(error = %e, "accept failed");
+                    // Out of file descriptors, most likely: free one by closing the longest-idle
+                    // connection, and back off instead of spinning.
+                    let freed = connections.shed_one();
+                    if let Some(suppressed) = accept_warnings.failed(std::time::Instant::now()) {
+                        tracing::warn!(error = %e, suppressed, freed, "accept failed");
+                    }
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
             () = &mut shutdown => break,
         };
+        let Some(registration) = connections.register() else {
+            tracing::debug!(%peer, "every connection is busy: turned a new one away");
+            continue;
+        };
         let _ = stream.set_nodelay(true);
-        let service = router
-            .clone()
-            .map_request(move |mut req: axum::http::Request<Incoming>| {
-                req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
-                req
-            });
-        let service = TowerToHyperService::new(service);
         let watcher = graceful.watcher();
         let tls = tls.clone();
+        let router = router.clone();
         tokio::spawn(async move {
+            let mut registration = registration;
+            let state = Arc::clone(&registration.state);
+            let conn_state = Arc::clone(&state);
+            let service = service_fn(move |req: axum::http::Request<Incoming>| {
+                let router = router.clone();
+                let (ambiguous, in_router) = conn_state.begin();
+                let mut req = req.map(axum::body::Body::new);
+                req.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+                if ambiguous {
+                    req.extensions_mut().insert(AmbiguousLength);
+                }
+                async move {
+                    let response = router.oneshot(req).await;
+                    drop(in_router);
+                    response
+                }
+            });
+            let service = TowerToHyperService::new(service);
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT);
-            let result = match tls {
-                None => {
-                    watcher
-                        .watch(builder.serve_connection(TokioIo::new(stream), service))
-                        .await
-                }
-                Some(acceptor) => {
-                    let Ok(Ok(stream)) =
-                        tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream)).await
-                    else {
-                        tracing::debug!(%peer, "TLS handshake failed or timed out");
-                        return;
-                    };
-                    watcher
-                        .watch(builder.serve_connection(TokioIo::new(stream), service))
-                        .await
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_header_size(MAX_HEAD_BYTES);
+            let served = async {
+                match tls {
+                    None => {
+                        let io = TokioIo::new(WatchedIo::new(stream, Arc::clone(&state)));
+                        watcher.watch(builder.serve_connection(io, service)).await
+                    }
+                    Some(acceptor) => {
+                        let Ok(Ok(stream)) =
+                            tokio::time::timeout(HEADER_READ_TIMEOUT, acceptor.accept(stream))
+                                .await
+                        else {
+                            tracing::debug!(%peer, "TLS handshake failed or timed out");
+                            return Ok(());
+                        };
+                        let io = TokioIo::new(WatchedIo::new(stream, state));
+                        watcher.watch(builder.serve_connection(io, service)).await
+                    }
                 }
             };
-            if let Err(e) = result {
-                tracing::debug!(%peer, error = %e, "connection ended with an error");
+            tokio::select! {
+                result = served => {
+                    if let Err(e) = result {
+                        tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    }
+                }
+                _ = &mut registration.close => {
+                    tracing::debug!(%peer, "closed an idle connection to make room for a new one");
+                }
             }
+            drop(registration);
         });
     }
     drop(listener);
     tracing::info!("shutting down: waiting for requests in flight");
+    connections.close_idle();
     tokio::select! {
         () = graceful.shutdown() => {},
         () = tokio::time::sleep(grace) => {

@@ -33,8 +33,13 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Session cookies for the console and logins.
     pub session: SessionSettings,
-    /// Throttling of failed logins.
+    /// Throttling of failed logins, and of attempts per client address.
     pub login_rate_limit: LoginRateLimit,
+    /// The threads that hash and check passwords.
+    pub password_hashing: PasswordHashing,
+    /// Connections served at once; beyond, the longest-idle connection is closed to make
+    /// room. Also kept below the open-files limit. 0 is refused.
+    pub max_connections: usize,
     /// The first admin's password, instead of a generated one-time password.
     pub bootstrap_admin_password: Option<SecretString>,
     /// Whether an admin may migrate without verifying the new credential (`verify=false`).
@@ -68,6 +73,8 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             session: SessionSettings::default(),
             login_rate_limit: LoginRateLimit::default(),
+            password_hashing: PasswordHashing::default(),
+            max_connections: 10_000,
             bootstrap_admin_password: None,
             allow_unverified_migration: true,
             api_token_default_ttl_days: 90,
@@ -87,6 +94,40 @@ impl Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             ..Self::default()
         }
+    }
+
+    /// Refuses settings that cannot work, naming the key and what would.
+    pub fn validate(&self) -> Result<(), String> {
+        let limits = &self.login_rate_limit;
+        if !(limits.per_address_per_sec.is_finite() && limits.per_address_per_sec > 0.0) {
+            return Err(format!(
+                "server.login_rate_limit.per_address_per_sec = {} would never let an address sign in again; use a positive number such as 1",
+                limits.per_address_per_sec
+            ));
+        }
+        for (key, value) in [
+            ("per_address_burst", limits.per_address_burst),
+            ("per_address_in_flight", limits.per_address_in_flight),
+        ] {
+            if value == 0 {
+                return Err(format!(
+                    "server.login_rate_limit.{key} = 0 would refuse every sign-in; use at least 1"
+                ));
+            }
+        }
+        if self.max_connections == 0 {
+            return Err(
+                "server.max_connections = 0 would refuse every connection; use at least 1 (the default is 10000)"
+                    .to_owned(),
+            );
+        }
+        if self.password_hashing.threads > 256 {
+            return Err(format!(
+                "server.password_hashing.threads = {} is more than any machine needs (each hash holds 19 MiB); use 0 for one per core",
+                self.password_hashing.threads
+            ));
+        }
+        Ok(())
     }
 
     /// The request timeout as a duration.
@@ -151,7 +192,8 @@ impl Default for SessionSettings {
     }
 }
 
-/// How many failed logins are tolerated per user name and client address.
+/// How many failed logins are tolerated per user name and client address, and how fast one
+/// address may try at all.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LoginRateLimit {
@@ -159,6 +201,12 @@ pub struct LoginRateLimit {
     pub max_failures: u32,
     /// The window, in seconds; also how long a locked-out pair waits.
     pub window_secs: u64,
+    /// Sign-in attempts one client address regains per second, whatever user names it tries.
+    pub per_address_per_sec: f64,
+    /// Sign-in attempts one client address may make at once before it has to wait.
+    pub per_address_burst: u32,
+    /// Password checks one client address may have running at the same time.
+    pub per_address_in_flight: u32,
 }
 
 impl Default for LoginRateLimit {
@@ -166,6 +214,47 @@ impl Default for LoginRateLimit {
         Self {
             max_failures: 5,
             window_secs: 300,
+            per_address_per_sec: 1.0,
+            per_address_burst: 10,
+            per_address_in_flight: 2,
         }
+    }
+}
+
+/// The pool of threads that hash and check passwords (Argon2, 19 MiB each while it runs).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PasswordHashing {
+    /// Hashing threads; 0 (the default) is one per CPU core.
+    pub threads: usize,
+    /// Checks that may wait for a thread; 0 (the default) is two per thread. Beyond, a
+    /// sign-in is answered `429` at once.
+    pub queue: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_that_would_refuse_every_sign_in_or_connection_are_refused() {
+        assert!(Settings::default().validate().is_ok());
+        let refused = |change: fn(&mut Settings)| {
+            let mut s = Settings::default();
+            change(&mut s);
+            s.validate().unwrap_err()
+        };
+        let e = refused(|s| s.login_rate_limit.per_address_per_sec = 0.0);
+        assert!(e.contains("per_address_per_sec"), "{e}");
+        let e = refused(|s| s.login_rate_limit.per_address_per_sec = f64::NAN);
+        assert!(e.contains("per_address_per_sec"), "{e}");
+        let e = refused(|s| s.login_rate_limit.per_address_burst = 0);
+        assert!(e.contains("per_address_burst"), "{e}");
+        let e = refused(|s| s.login_rate_limit.per_address_in_flight = 0);
+        assert!(e.contains("per_address_in_flight"), "{e}");
+        let e = refused(|s| s.max_connections = 0);
+        assert!(e.contains("max_connections"), "{e}");
+        let e = refused(|s| s.password_hashing.threads = 1000);
+        assert!(e.contains("password_hashing.threads"), "{e}");
     }
 }

@@ -19,8 +19,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use crate::auth::address_limit::AddressLimiter;
+use crate::auth::hashing::HashPool;
 use crate::auth::rate_limit::LoginThrottle;
 use crate::auth::sessions::SessionStore;
+use crate::connection::{self, Connections};
 use crate::error::ServerError;
 use crate::http::{self, RequestId, security_headers};
 use crate::serve;
@@ -55,6 +58,7 @@ pub struct Application {
     router: Router,
     tls: Option<TlsAcceptor>,
     state: AppState,
+    connections: Arc<Connections>,
 }
 
 impl std::fmt::Debug for Application {
@@ -70,6 +74,7 @@ impl Application {
     /// Loads TLS material, binds the listen address (port 0 picks one) and assembles the
     /// router. Nothing is served until [`Application::run_until_stopped`].
     pub async fn build(settings: Settings, deps: Dependencies) -> Result<Self, ServerError> {
+        settings.validate().map_err(ServerError::Settings)?;
         let tls = settings.tls.as_ref().map(serve::tls_acceptor).transpose()?;
         let listener =
             TcpListener::bind(settings.listen)
@@ -88,6 +93,11 @@ impl Application {
                 &settings.login_rate_limit,
                 deps.clock.clone(),
             ),
+            address_limiter: AddressLimiter::new(&settings.login_rate_limit, deps.clock.clone()),
+            hashing: Arc::new(HashPool::new(
+                settings.password_hashing.threads,
+                settings.password_hashing.queue,
+            )),
             store: deps.store,
             provider: deps.provider,
             clock: deps.clock,
@@ -96,12 +106,17 @@ impl Application {
             token_usage: Arc::default(),
         });
         let router = router(state.clone());
+        let connections = Connections::new(connection::effective_max_connections(
+            state.settings.max_connections,
+            connection::open_files_limit(),
+        ));
         Ok(Self {
             listener,
             local_addr,
             router,
             tls,
             state,
+            connections,
         })
     }
 
@@ -113,6 +128,12 @@ impl Application {
     /// The address bound.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The most connections served at once (the `max_connections` setting, kept below the
+    /// open-files limit).
+    pub fn max_connections(&self) -> usize {
+        self.connections.max()
     }
 
     /// The shared state (tests use its store and sessions).
@@ -131,13 +152,26 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), ServerError> {
         let grace = Duration::from_secs(self.state.settings.shutdown_grace_secs);
+        let hashing = self.state.hashing.stats();
         tracing::info!(
             addr = %self.local_addr,
             tls = self.tls.is_some(),
+            open_files_limit = connection::open_files_limit().unwrap_or(0),
+            max_connections = self.connections.max(),
+            hashing_threads = hashing.threads,
+            hashing_capacity = hashing.capacity,
             "imsbridge server listening"
         );
         let flusher = spawn_usage_flusher(self.state.clone());
-        let result = serve::serve(self.listener, self.router, self.tls, shutdown, grace).await;
+        let result = serve::serve(
+            self.listener,
+            self.router,
+            self.tls,
+            Arc::clone(&self.connections),
+            shutdown,
+            grace,
+        )
+        .await;
         flusher.abort();
         // What was counted since the last flush is not lost on a clean shutdown.
         flush_usage(&self.state).await;
@@ -193,6 +227,7 @@ pub fn router(state: AppState) -> Router {
             http::same_origin::PublicAuthority::from_url(settings.public_base_url.as_ref()),
             http::same_origin::refuse_cross_site,
         ))
+        .layer(axum::middleware::from_fn(http::limits::refuse_malformed))
         .layer(axum::middleware::from_fn_with_state(
             hsts,
             security_headers::add,

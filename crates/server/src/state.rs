@@ -7,6 +7,8 @@ use imsbridge_ims::TokenProvider;
 use imsbridge_store::Store;
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::auth::address_limit::AddressLimiter;
+use crate::auth::hashing::HashPool;
 use crate::auth::rate_limit::LoginThrottle;
 use crate::auth::sessions::SessionStore;
 use crate::settings::Settings;
@@ -45,6 +47,10 @@ pub struct Shared {
     pub sessions: SessionStore,
     /// Failed-login counters.
     pub login_throttle: LoginThrottle,
+    /// Sign-in attempts per client address.
+    pub address_limiter: AddressLimiter,
+    /// The threads that hash and check passwords.
+    pub hashing: Arc<HashPool>,
     /// Renders `/metrics`; `None` when another recorder owns the process.
     pub metrics: Option<PrometheusHandle>,
     /// Who fetched which configuration's tokens, written to the audit log now and then; the

@@ -15,6 +15,7 @@ mod configs;
 mod database_url;
 mod error;
 mod export;
+mod files;
 mod keyring;
 mod login_failures;
 mod page;
@@ -38,6 +39,7 @@ pub use error::StoreError;
 pub use export::{
     EXPORT_FORMAT, ExportDocument, ExportSecrets, ExportedConfig, ImportFailure, ImportReport,
 };
+pub use files::create_private_dir;
 pub use keyring::{Keyring, MASTER_KEY_ENV};
 pub use login_failures::LoginFailures;
 pub use page::{Page, PageRequest};
@@ -108,19 +110,32 @@ impl Store {
     ///
     /// A key file is created (mode 0600) only for a database that holds no secrets and no key
     /// check yet; for any other database a missing key file is an error, never a new key.
+    /// A data directory created here is 0700 and a new SQLite database 0600 (its `-wal` and
+    /// `-shm` files follow it), whatever the umask; existing ones that other users can read
+    /// are named in a warning.
     pub async fn open_data_dir(
         dir: &Path,
         database_url: Option<&DatabaseUrl>,
         master_key_env: Option<SecretString>,
     ) -> Result<Self, StoreError> {
+        let sqlite_file = database_url.is_none().then(|| dir.join(DATABASE_FILE));
         let url = if let Some(url) = database_url {
             url.clone()
         } else {
             create_dir(dir)?;
-            DatabaseUrl::sqlite_file(&dir.join(DATABASE_FILE))?
+            let path = dir.join(DATABASE_FILE);
+            files::create_private_file(&path).map_err(|e| {
+                StoreError::Key(format!(
+                    "the database file {} cannot be created ({e}); check the data directory's owner and permissions",
+                    path.display()
+                ))
+            })?;
+            DatabaseUrl::sqlite_file(&path)?
         };
         let backend = Backend::connect(&url).await?;
         backend.migrate().await?;
+        // After the migrations, so that SQLite's -wal and -shm files exist to be checked.
+        files::warn_if_exposed(dir, sqlite_file.as_deref());
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let key_path = dir.join(KEY_FILE);
         let keyring = if let Some(value) = master_key_env {
@@ -314,7 +329,7 @@ pub(crate) fn stored_time(t: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 fn create_dir(dir: &Path) -> Result<(), StoreError> {
-    std::fs::create_dir_all(dir).map_err(|e| {
+    files::create_private_dir(dir).map_err(|e| {
         StoreError::Key(format!(
             "the data directory {} cannot be created ({e}); create it or choose another",
             dir.display()

@@ -21,6 +21,11 @@ use crate::ApiToken;
 /// How long an entry is trusted when nothing else says otherwise.
 pub const DEFAULT_READ_CACHE_TTL: Duration = Duration::from_secs(1);
 
+/// Entries a map may hold. Only rows that exist are cached, so this takes many live API
+/// tokens or configurations used within one TTL to reach; past it, reads go to the database
+/// rather than grow the map.
+const MAX_ENTRIES: usize = 4096;
+
 /// Cached rows, one map per kind, all dropped together on any local write.
 pub(crate) struct ReadCache {
     /// Milliseconds an entry lives; 0 disables the cache.
@@ -146,6 +151,9 @@ impl ReadCache {
         // Expired entries of keys nobody asks for any more go when the map is written.
         if map.len() >= 1024 {
             map.retain(|_, e| e.loaded.elapsed() < ttl);
+            if map.len() >= MAX_ENTRIES {
+                return;
+            }
         }
         map.insert(
             key,
@@ -188,6 +196,23 @@ mod tests {
         let after_write = cache.ticket();
         cache.put_token(after_write, "h", token());
         assert!(cache.token("h").is_some());
+    }
+
+    #[test]
+    fn the_cache_never_holds_more_than_its_bound() {
+        let cache = ReadCache::default();
+        cache.set_ttl(Duration::from_secs(3600));
+        for i in 0..(MAX_ENTRIES + 100) {
+            cache.put_token(cache.ticket(), &format!("h{i}"), token());
+        }
+        let held = cache
+            .tokens
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        assert_eq!(held, MAX_ENTRIES);
+        // What is held is still served.
+        assert!(cache.token("h0").is_some());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub async fn run(
     if let Some(listen) = args.listen {
         settings.server.listen = listen;
     }
+    imsbridge_server::raise_open_files_limit();
     if args.demo {
         return run_demo(settings, data_dir_given).await;
     }

@@ -584,6 +584,7 @@ where
         (status = 404, description = "No such configuration", body = ErrorBody),
         (status = 409, description = "Stale revision (with `current_revision`), or a JWT configuration (`jwt_read_only`)", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 412, description = "If-Match holds a weak tag, which never matches", body = ErrorBody),
         (status = 428, description = "If-Match missing", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
@@ -659,6 +660,7 @@ pub async fn update(
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 404, description = "No such configuration", body = ErrorBody),
         (status = 409, description = "Stale revision", body = ErrorBody),
+        (status = 412, description = "If-Match holds a weak tag, which never matches", body = ErrorBody),
         (status = 422, description = "Invalid name", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
@@ -758,6 +760,7 @@ pub struct MigrateIntegration {
         (status = 404, description = "No such configuration", body = ErrorBody),
         (status = 409, description = "Stale revision, not JWT, or auto-provisioned", body = ErrorBody),
         (status = 422, description = "Invalid field, or IMS refused the new details (`verification_failed` with `ims_error`, `debug_id`)", body = ErrorBody),
+        (status = 412, description = "If-Match holds a weak tag, which never matches", body = ErrorBody),
         (status = 428, description = "No revision given", body = ErrorBody),
         (status = 502, description = "IMS failed", body = ErrorBody),
         (status = 503, description = "IMS unavailable", body = ErrorBody),

@@ -83,7 +83,8 @@ pub fn etag(revision: Revision) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{revision}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
 }
 
-/// The revision in `If-Match`, if the header is present.
+/// The revision in `If-Match`, if the header is present. A weak tag (`W/"3"`) is refused
+/// with `412`.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<Revision>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
@@ -91,6 +92,18 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<Revision>, ApiError> {
     let text = value
         .to_str()
         .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match is not readable text"))?;
+    // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag never matches.
+    if text.trim_start().starts_with("W/") {
+        return Err(ApiError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            format!(
+                "If-Match {:?} is a weak entity tag, which never matches (RFC 9110); send the revision's strong tag as its ETag gave it, for example \"3\"",
+                text.trim()
+            ),
+        )
+        .with_field("If-Match"));
+    }
     Revision::parse(text).map(Some).map_err(|e| {
         ApiError::bad_request(
             "invalid_if_match",

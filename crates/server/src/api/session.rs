@@ -6,12 +6,11 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use imsbridge_domain::SecretString;
-use imsbridge_store::{AuditContext, AuditEntry};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::sessions::Session;
-use crate::auth::{self, Caller, passwords};
+use crate::auth::{self, Caller, login};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Json;
 use crate::http::{ClientAddr, RequestId};
@@ -69,33 +68,10 @@ pub fn session_cookie(state: &AppState, id: Option<&str>) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
-fn login_audit(
-    request_id: &RequestId,
-    client: ClientAddr,
-    actor: &str,
-    action: &str,
-    details: serde_json::Value,
-) -> (AuditContext, AuditEntry) {
-    // The attempted name is the client's input: keep a bounded, printable form of it.
-    let actor: String = actor.chars().filter(|c| !c.is_control()).take(64).collect();
-    (
-        AuditContext {
-            actor: actor.clone(),
-            request_id: Some(request_id.as_str().to_owned()),
-            client_addr: client.0.map(|a| a.ip().to_string()),
-        },
-        AuditEntry {
-            action: action.to_owned(),
-            target_kind: "user".into(),
-            target_name: Some(actor),
-            target_id: None,
-            details,
-        },
-    )
-}
-
-/// Logs in: sets an HttpOnly session cookie and returns the CSRF token. Failed attempts are
-/// limited per user name and client address.
+/// Logs in: sets an HttpOnly session cookie and returns the CSRF token. Attempts are limited
+/// per client address whatever the user name (`rate_limited`), failures per user name and
+/// address (`too_many_attempts`), and password checks by the server's hashing threads
+/// (`server_busy`); each answers `429` with `Retry-After`.
 #[utoipa::path(
     post, path = "/api/v1/session", tag = "session",
     request_body = Login,
@@ -104,7 +80,7 @@ fn login_audit(
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
         (status = 422, description = "Invalid body", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts (`Retry-After`)", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address, too many failures for this user, or the server is busy checking passwords (`Retry-After`)", body = ErrorBody),
     )
 )]
 pub async fn login(
@@ -113,50 +89,8 @@ pub async fn login(
     request_id: RequestId,
     Json(body): Json<Login>,
 ) -> Result<Response, ApiError> {
-    let ip = client.ip_string();
-    if let Some(wait) = state.login_throttle.locked_for(&body.username, &ip).await? {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("too many failed logins for this user from this address; wait {wait} seconds"),
-        )
-        .with_retry_after(wait));
-    }
-    let user = if body.username.len() <= 256 {
-        state.store.get_user(&body.username).await?
-    } else {
-        None
-    };
-    let password_ok = passwords::verify(
-        body.password.clone(),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await;
-    let user = user.filter(|u| password_ok && !u.disabled);
-    let Some(user) = user else {
-        state.login_throttle.fail(&body.username, &ip).await?;
-        let (ctx, entry) = login_audit(
-            &request_id,
-            client,
-            &body.username,
-            "user.login.failed",
-            serde_json::json!({}),
-        );
-        state.store.append_audit(&ctx, &entry).await?;
-        return Err(ApiError::unauthenticated(
-            "the user name or password is wrong (or the user is disabled)",
-        ));
-    };
-    state.login_throttle.succeed(&body.username, &ip).await?;
-    let (ctx, entry) = login_audit(
-        &request_id,
-        client,
-        &user.username,
-        "user.login",
-        serde_json::json!({ "role": user.role.key() }),
-    );
-    state.store.append_audit(&ctx, &entry).await?;
-    let (id, session) = state.sessions.create(user).await?;
+    let (id, session) =
+        login::sign_in(&state, client, &request_id, &body.username, body.password).await?;
     let mut response = Json(SessionView::from(&session)).into_response();
     response
         .headers_mut()
@@ -196,7 +130,7 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     if let Some(id) = auth::session_cookie(&headers, &state.settings.session.cookie_name) {
         if let Some(session) = state.sessions.get(id).await? {
-            let (ctx, entry) = login_audit(
+            let (ctx, entry) = login::login_audit(
                 &request_id,
                 client,
                 &session.username,

@@ -10,6 +10,7 @@ use imsbridge_store::{NewUser, Role, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::hashing::Lane;
 use crate::auth::{Caller, Principal, passwords};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path};
@@ -141,8 +142,8 @@ fn password_policy(field: &'static str, p: &SecretString) -> Result<(), ApiError
     passwords::check_policy(p).map_err(|e| ApiError::invalid_field(field, format!("{field}: {e}")))
 }
 
-async fn hash(p: SecretString) -> Result<String, ApiError> {
-    passwords::hash(p).await.map_err(|e| ApiError::internal(&e))
+async fn hash(state: &AppState, p: SecretString) -> Result<String, ApiError> {
+    Ok(state.hashing.hash(p).await?)
 }
 
 async fn find(state: &AppState, username: &str) -> Result<User, ApiError> {
@@ -207,6 +208,7 @@ pub async fn get(
         (status = 403, description = "Not an admin", body = ErrorBody),
         (status = 409, description = "User name taken", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 429, description = "The server is busy checking other passwords (`server_busy`, `Retry-After`)", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -225,7 +227,7 @@ pub async fn create(
         }
         None => (passwords::generate(), true),
     };
-    let password_hash = hash(password.clone()).await?;
+    let password_hash = hash(&state, password.clone()).await?;
     let user = state
         .store
         .create_user(
@@ -257,6 +259,7 @@ pub async fn create(
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 409, description = "Would leave no admin", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ErrorBody),
+        (status = 429, description = "The server is busy checking other passwords (`server_busy`, `Retry-After`)", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -273,7 +276,7 @@ pub async fn update(
         password_policy("password", p)?;
     }
     let password_hash = match body.password {
-        Some(p) => Some(hash(p).await?),
+        Some(p) => Some(hash(&state, p).await?),
         None => None,
     };
     // All of it in one transaction, which also keeps the last enabled admin.
@@ -361,6 +364,7 @@ pub async fn me(caller: Caller) -> Json<MeView> {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Current password wrong", body = ErrorBody),
         (status = 422, description = "New password too short", body = ErrorBody),
+        (status = 429, description = "The server is busy checking other passwords (`server_busy`, `Retry-After`)", body = ErrorBody),
     ),
     security(("session" = []))
 )]
@@ -380,11 +384,19 @@ pub async fn change_own_password(
         .get_user_by_id((*id).into())
         .await?
         .ok_or_else(|| ApiError::unauthenticated("your user no longer exists"))?;
-    if !passwords::verify(body.current_password, Some(user.password_hash.clone())).await {
+    let current_ok = state
+        .hashing
+        .verify(
+            body.current_password,
+            Some(user.password_hash.clone()),
+            Lane::Normal,
+        )
+        .await?;
+    if !current_ok {
         return Err(ApiError::forbidden("the current password is wrong"));
     }
     password_policy("new_password", &body.new_password)?;
-    let h = hash(body.new_password).await?;
+    let h = hash(&state, body.new_password).await?;
     state
         .store
         .set_password_hash(user.id, &h, &caller.audit)

@@ -5,7 +5,10 @@
 //! something with a session cookie must also carry the session's CSRF token, since a browser
 //! sends cookies on its own; bearer tokens are never sent implicitly, so they need none.
 
+pub mod address_limit;
 pub mod api_tokens;
+pub mod hashing;
+pub mod login;
 pub mod passwords;
 pub mod rate_limit;
 pub mod sessions;

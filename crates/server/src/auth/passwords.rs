@@ -1,10 +1,11 @@
-//! Password hashing with argon2id, off the async threads.
+//! Password policy and one-time passwords. Hashing and verification run on the bounded
+//! pool of [`super::hashing`].
 
-use argon2::Argon2;
-use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use axum::http::StatusCode;
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::ApiError;
 
 /// Shortest password accepted for a user.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -20,6 +21,25 @@ pub enum PasswordError {
     /// Hashing failed (never expected).
     #[error("the password could not be hashed")]
     Hash,
+    /// Every hashing thread is busy and the queue is full.
+    #[error("the server is busy checking other passwords; try again in a second (see Retry-After)")]
+    Busy,
+}
+
+/// Seconds a client is asked to wait when the hashing pool is full.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 1;
+
+impl From<PasswordError> for ApiError {
+    fn from(e: PasswordError) -> Self {
+        match e {
+            PasswordError::Length => Self::invalid_field("password", format!("password: {e}")),
+            PasswordError::Busy => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "server_busy", e.to_string())
+                    .with_retry_after(BUSY_RETRY_AFTER_SECS)
+            }
+            PasswordError::Hash => Self::internal(&e),
+        }
+    }
 }
 
 /// Checks a new password's length.
@@ -32,53 +52,10 @@ pub fn check_policy(password: &SecretString) -> Result<(), PasswordError> {
     }
 }
 
-/// Hashes a password (argon2id, PHC string). Runs on the blocking pool: hashing is slow on
-/// purpose.
+/// Hashes a password outside a server (the CLI's offline commands, the first admin), on the
+/// process's small shared pool. A server hashes on its own pool ([`crate::state::Shared`]).
 pub async fn hash(password: SecretString) -> Result<String, PasswordError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.expose_secret().as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|_| PasswordError::Hash)
-    })
-    .await
-    .map_err(|_| PasswordError::Hash)?
-}
-
-/// Whether `password` matches the PHC string `stored`. With `stored = None` (no such user)
-/// it still spends the time of a real verification, so that timing does not reveal which
-/// user names exist.
-pub async fn verify(password: SecretString, stored: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let hash = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let Ok(parsed) = PasswordHash::new(&hash) else {
-            return false;
-        };
-        let ok = Argon2::default()
-            .verify_password(password.expose_secret().as_bytes(), &parsed)
-            .is_ok();
-        ok && stored_is_real(&hash)
-    })
-    .await
-    .unwrap_or(false)
-}
-
-fn stored_is_real(hash: &str) -> bool {
-    hash != dummy_hash()
-}
-
-/// A fixed hash of a random password, computed once, for unknown users.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        let random: [u8; 16] = rand::thread_rng().r#gen();
-        Argon2::default()
-            .hash_password(&random, &salt)
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+    super::hashing::HashPool::shared().hash(password).await
 }
 
 /// A random one-time password: 20 characters from an alphabet without look-alikes.

@@ -129,13 +129,20 @@ pub async fn login(
         }
         Err(e) => {
             let t = lang.texts();
-            let message = if e.status() == StatusCode::UNAUTHORIZED {
-                t.login_failed.to_owned()
-            } else {
-                e.body().message.clone()
+            let message = match e.status() {
+                StatusCode::UNAUTHORIZED => t.login_failed.to_owned(),
+                StatusCode::TOO_MANY_REQUESTS => t
+                    .login_throttled
+                    .replace("{seconds}", &e.retry_after().unwrap_or(1).to_string()),
+                _ => e.body().message.clone(),
             };
             let mut response = render_login(lang, None, Some(message), form.username, next);
             *response.status_mut() = e.status();
+            if let Some(secs) = e.retry_after() {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            }
             response
         }
     }

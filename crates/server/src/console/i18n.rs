@@ -151,6 +151,9 @@ pub struct Texts {
     pub password: &'static str,
     /// Wrong login.
     pub login_failed: &'static str,
+    /// Sign-in refused for now (too many attempts, or the server is busy); `{seconds}` is
+    /// replaced by the wait.
+    pub login_throttled: &'static str,
     /// Signed out message.
     pub signed_out: &'static str,
     /// AEM's Create.
@@ -519,6 +522,7 @@ pub static EN: Texts = Texts {
     username: "User name",
     password: "Password",
     login_failed: "The user name or password is not correct.",
+    login_throttled: "Too many sign-in attempts right now. Please wait a moment ({seconds} s) and try again.",
     signed_out: "You have been signed out.",
     create: "Create",
     properties: "Properties",
@@ -715,6 +719,7 @@ pub static KO: Texts = Texts {
     username: "사용자 이름",
     password: "암호",
     login_failed: "사용자 이름 또는 암호가 올바르지 않습니다.",
+    login_throttled: "지금은 로그인 시도가 너무 많습니다. 잠시({seconds}초) 기다린 후 다시 시도하십시오.",
     signed_out: "로그아웃되었습니다.",
     create: "만들기",
     properties: "속성",

@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use imsbridge_domain::{
-    AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigDraft, ConfigId,
+    AuthorizationServer, Certificate, ClientId, Clock, CloudSolution, ConfigDraft, ConfigId,
     DraftCredentials, IntegrationConfig, JwtCredentials, ManualClock, Metascopes, Name, OrgId,
     Origin, SecretString, SystemClock, TechnicalAccountId, Title,
 };
 use imsbridge_emulator::{Emulator, EmulatorHandle, JwtCredential, OAuthCredential};
 use imsbridge_ims::{ClockSleeper, ImsClient, ImsClientOptions, ProviderOptions, TokenProvider};
 use imsbridge_server::auth::api_tokens;
-use imsbridge_server::{Application, Dependencies, Settings, bootstrap_admin};
+use imsbridge_server::{AppState, Application, Dependencies, Settings, bootstrap_admin};
 use imsbridge_store::{AuditContext, DatabaseKind, DatabaseUrl, Store};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -34,6 +34,8 @@ pub struct TestApp {
     pub emulator: EmulatorHandle,
     /// An emulator project to make credentials in.
     pub project_id: String,
+    /// The server's shared state (its hashing pool, its limiters).
+    pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     _dir: tempfile::TempDir,
@@ -82,6 +84,15 @@ impl TestApp {
 
     /// Starts an app on `backend` with the given settings.
     pub async fn spawn_with(backend: Backend, settings: Settings) -> Option<Self> {
+        Self::spawn_with_clock(backend, settings, Arc::new(SystemClock)).await
+    }
+
+    /// Starts an app on `backend` with the given settings, its time from `clock`.
+    pub async fn spawn_with_clock(
+        backend: Backend,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Option<Self> {
         let dir = tempfile::tempdir().unwrap();
         let (url, postgres) = match backend {
             Backend::Sqlite => (None, None),
@@ -149,11 +160,12 @@ impl TestApp {
             Dependencies {
                 store: store.clone(),
                 provider,
-                clock: Arc::new(SystemClock),
+                clock,
             },
         )
         .await
         .unwrap();
+        let state = app.state().clone();
         let address = format!("http://127.0.0.1:{}", app.port());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -174,6 +186,7 @@ impl TestApp {
             store,
             emulator,
             project_id: project.id,
+            state,
             shutdown: Some(tx),
             server: Some(server),
             _dir: dir,
@@ -402,6 +415,13 @@ pub async fn assert_error(r: Response, status: StatusCode, code: &str) -> Value 
         body["message"].as_str().is_some_and(|m| m.len() > 10),
         "{body}"
     );
+    // Every 422 names the request field at fault.
+    if status == StatusCode::UNPROCESSABLE_ENTITY {
+        assert!(
+            body["field"].as_str().is_some_and(|f| !f.is_empty()),
+            "a 422 without its field: {body}"
+        );
+    }
     body
 }
 

@@ -4,8 +4,11 @@
 mod common;
 
 mod auth;
+mod connections;
+mod hardening;
 mod http;
 mod integrations;
+mod login_flood;
 mod migration;
 mod secrets;
 mod tokens;
