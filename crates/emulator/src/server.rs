@@ -167,6 +167,11 @@ async fn start(config: EmulatorConfig) -> Result<Running, EmulatorError> {
     check_token_lifetime(config.token_lifetime)?;
     let token_lifetime_ms = i64::try_from(config.token_lifetime.as_millis())
         .expect("a lifetime of at most a year fits in i64 milliseconds");
+    // The signing key is made before the first request, so that no answer carries the cost
+    // of generating it: only injected latency makes the emulator slow.
+    tokio::task::spawn_blocking(crate::keys::signing_key)
+        .await
+        .map_err(|e| std::io::Error::other(format!("signing key generation failed: {e}")))?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
