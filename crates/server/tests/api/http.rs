@@ -255,6 +255,33 @@ async fn a_missing_tls_certificate_is_a_startup_error_naming_the_file() {
 }
 
 #[tokio::test]
+async fn a_token_budget_the_request_timeout_does_not_exceed_is_a_startup_error() {
+    let settings = Settings {
+        request_timeout_secs: 5,
+        ..Settings::for_tests()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = imsbridge_store::Store::open_data_dir(dir.path(), None, None)
+        .await
+        .unwrap();
+    // The default budget is 5 s: a 5 s request timeout would answer first.
+    let provider = imsbridge_ims::TokenProvider::new(
+        imsbridge_ims::ImsClient::with_defaults().unwrap(),
+        Arc::new(imsbridge_domain::SystemClock),
+        imsbridge_ims::ProviderOptions::default(),
+    );
+    let err = imsbridge_server::Application::build(
+        settings,
+        imsbridge_server::Dependencies::new(store, provider),
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("token_budget_ms"), "{text}");
+    assert!(text.contains("request_timeout_secs"), "{text}");
+}
+
+#[tokio::test]
 async fn shutdown_lets_a_request_in_flight_finish() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     app.create_oauth("slow").await;
