@@ -4,6 +4,7 @@
 mod common;
 
 mod auth;
+mod faults;
 mod http;
 mod integrations;
 mod migration;
