@@ -124,6 +124,27 @@ async fn the_openapi_document_describes_every_route(app: &TestApp) {
     let create = &doc["components"]["schemas"]["CreateIntegration"]["properties"];
     assert!(create.get("client_secret").is_some());
     assert!(create.get("private_key").is_none());
+    // A caller's budget, in the query or the body, and the answers it bounds.
+    let token = &paths["/api/v1/integrations/{name}/token"]["post"];
+    let params = token["parameters"].as_array().unwrap();
+    assert!(
+        params
+            .iter()
+            .any(|p| p["name"] == "timeout_ms" && p["in"] == "query"),
+        "{params:?}"
+    );
+    let options = &doc["components"]["schemas"]["TokenOptions"]["properties"];
+    assert_eq!(options["timeout_ms"]["minimum"], 1, "{options}");
+    for status in ["503", "504"] {
+        assert!(token["responses"].get(status).is_some(), "{status}");
+    }
+    assert!(
+        token["responses"]["503"]["headers"]
+            .get("Retry-After")
+            .is_some()
+    );
+    let health = &doc["components"]["schemas"]["HealthView"]["properties"];
+    assert!(health.get("throttled_until").is_some(), "{health}");
 }
 
 async fn every_response_carries_security_headers_and_a_request_id(app: &TestApp) {
