@@ -245,7 +245,7 @@ impl Inner {
         self.launch(entry, config, flight, Kind::Refresh { current_expiry });
     }
 
-    /// Runs the flight on its own task (inline without a tokio runtime), then records the
+    /// Runs the flight on its own task (there is none without a tokio runtime), then records the
     /// outcome in the entry and hands it to every waiter.
     fn launch(
         self: &Arc<Self>,
