@@ -400,6 +400,10 @@ pub enum TokenCommand {
         /// Fetch a new token even if a cached one is valid.
         #[arg(long)]
         force_refresh: bool,
+        /// Milliseconds to wait at most (up to the server's token budget); while IMS is
+        /// failing, its reason arrives within them.
+        #[arg(long)]
+        timeout_ms: Option<u64>,
     },
 }
 

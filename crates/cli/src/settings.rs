@@ -55,16 +55,22 @@ impl Default for MigrationSettings {
 pub struct ImsSettings {
     /// Limit for establishing a connection, in seconds.
     pub connect_timeout_secs: u64,
-    /// Limit for a whole request, in seconds.
+    /// Limit for one request to IMS, in seconds; a token request's budget may cut it shorter.
     pub request_timeout_secs: u64,
+    /// How long a token request may take at most, in milliseconds, retries and waiting for
+    /// another caller's fetch included; callers may ask for less (`timeout_ms`). Must be at
+    /// least a second shorter than `server.request_timeout_secs`.
+    pub token_budget_ms: u64,
 }
 
 impl Default for ImsSettings {
     fn default() -> Self {
         let d = imsbridge_ims::ImsClientOptions::default();
+        let p = imsbridge_ims::ProviderOptions::default();
         Self {
             connect_timeout_secs: d.connect_timeout.as_secs(),
             request_timeout_secs: d.request_timeout.as_secs(),
+            token_budget_ms: u64::try_from(p.token_budget.as_millis()).unwrap_or(u64::MAX),
         }
     }
 }
@@ -77,6 +83,11 @@ impl ImsSettings {
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs.max(1)),
             ..imsbridge_ims::ImsClientOptions::default()
         }
+    }
+
+    /// The token budget as a duration.
+    pub fn token_budget(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.token_budget_ms)
     }
 }
 
@@ -165,13 +176,18 @@ impl Settings {
         if let Some(format) = &global.log_format {
             figment = figment.merge(Serialized::default("log_format", format));
         }
-        figment.extract().map_err(|e| {
-            let source = file.as_deref().map_or_else(
-                || "the environment or flags".to_owned(),
-                |f| format!("{} or the environment", f.display()),
-            );
-            anyhow::anyhow!("invalid settings in {source}: {e}")
-        })
+        let source = file.as_deref().map_or_else(
+            || "the environment or flags".to_owned(),
+            |f| format!("{} or the environment", f.display()),
+        );
+        let settings: Self = figment
+            .extract()
+            .map_err(|e| anyhow::anyhow!("invalid settings in {source}: {e}"))?;
+        settings
+            .server
+            .check_token_budget(settings.ims.token_budget())
+            .map_err(|e| anyhow::anyhow!("invalid settings in {source}: {e}"))?;
+        Ok(settings)
     }
 
     /// The data directory, created (0700, whatever the umask) if missing.
@@ -260,6 +276,28 @@ mod tests {
         };
         let err = Settings::load(&global).unwrap_err().to_string();
         assert!(err.contains("does not exist"), "{err}");
+    }
+
+    #[test]
+    fn a_token_budget_the_request_timeout_does_not_exceed_is_refused() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(s.ims.token_budget_ms, 5000);
+            jail.set_env("IMSBRIDGE_IMS__TOKEN_BUDGET_MS", "20000");
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(s.ims.token_budget(), std::time::Duration::from_secs(20));
+            jail.set_env("IMSBRIDGE_IMS__TOKEN_BUDGET_MS", "29500");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("token_budget_ms"), "{err}");
+            assert!(err.contains("request_timeout_secs"), "{err}");
+            jail.set_env("IMSBRIDGE_SERVER__REQUEST_TIMEOUT_SECS", "31");
+            Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            jail.set_env("IMSBRIDGE_IMS__TOKEN_BUDGET_MS", "0");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("token_budget_ms"), "{err}");
+            Ok(())
+        });
     }
 
     #[test]

@@ -167,6 +167,11 @@ async fn start(config: EmulatorConfig) -> Result<Running, EmulatorError> {
     check_token_lifetime(config.token_lifetime)?;
     let token_lifetime_ms = i64::try_from(config.token_lifetime.as_millis())
         .expect("a lifetime of at most a year fits in i64 milliseconds");
+    // The signing key is made before the first request, so that no answer carries the cost
+    // of generating it: only injected latency makes the emulator slow.
+    tokio::task::spawn_blocking(crate::keys::signing_key)
+        .await
+        .map_err(|e| std::io::Error::other(format!("signing key generation failed: {e}")))?;
     let listener = TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
@@ -278,7 +283,8 @@ async fn gate(State(store): State<Arc<Store>>, req: Request, next: Next) -> Resp
         Err(e) => {
             let response = e.into_response();
             entry.status = Some(response.status().as_u16());
-            store.record(entry, false);
+            store.count(endpoint, None, false);
+            store.log(entry);
             return response;
         }
     };
@@ -296,19 +302,29 @@ async fn gate(State(store): State<Arc<Store>>, req: Request, next: Next) -> Resp
             .and_then(|p| p.client_id().map(str::to_owned))
     };
 
+    store.count(
+        endpoint,
+        entry.client_id.as_deref(),
+        endpoint.is_some_and(Endpoint::issues_tokens),
+    );
+
     let decision = endpoint
         .map(|e| store.faults.lock().expect("faults lock").decide(e))
         .unwrap_or_default();
+    entry.fault = decision.fault.as_ref().map(|f| f.name().to_owned());
+    // Logged however the request ends, even if the client hangs up during a delay.
+    let mut pending = Pending {
+        store: &store,
+        entry: Some(entry),
+    };
     if let Some(delay) = decision.delay {
         tokio::time::sleep(delay).await;
     }
     let mut response = if let Some(fault) = decision.fault {
-        entry.fault = Some(fault.name().to_owned());
         if matches!(fault, Fault::ConnectionReset)
             && let Some(conn) = &reset
         {
             conn.reset_now();
-            store.record(entry, endpoint.is_some_and(Endpoint::issues_tokens));
             return StatusCode::OK.into_response();
         }
         if endpoint == Some(Endpoint::IoManagement) {
@@ -322,9 +338,32 @@ async fn gate(State(store): State<Arc<Store>>, req: Request, next: Next) -> Resp
         next.run(req).await
     };
     add_debug_id(response.headers_mut());
-    entry.status = Some(response.status().as_u16());
-    store.record(entry, endpoint.is_some_and(Endpoint::issues_tokens));
+    pending.answered(response.status().as_u16());
     response
+}
+
+/// A request's log entry until it is answered; dropped unanswered (a reset connection, a
+/// client that hung up), it is logged without a status.
+struct Pending<'a> {
+    store: &'a Store,
+    entry: Option<LoggedRequest>,
+}
+
+impl Pending<'_> {
+    fn answered(&mut self, status: u16) {
+        if let Some(mut entry) = self.entry.take() {
+            entry.status = Some(status);
+            self.store.log(entry);
+        }
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        if let Some(entry) = self.entry.take() {
+            self.store.log(entry);
+        }
+    }
 }
 
 fn fault_response(fault: &Fault) -> Response {

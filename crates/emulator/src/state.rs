@@ -244,15 +244,26 @@ impl Store {
         f(&self.data.lock().expect("state lock"))
     }
 
-    /// Records a request in the counters and the log.
-    pub(crate) fn record(&self, entry: LoggedRequest, counts_for_client: bool) {
+    /// Counts a request as it arrives, before any injected latency: a request the emulator
+    /// is still "working on" already shows in the counters.
+    pub(crate) fn count(
+        &self,
+        endpoint: Option<Endpoint>,
+        client_id: Option<&str>,
+        counts_for_client: bool,
+    ) {
         let mut c = self.counters.lock().expect("counters lock");
-        if let Some(endpoint) = entry.endpoint {
+        if let Some(endpoint) = endpoint {
             *c.by_endpoint.entry(endpoint).or_default() += 1;
-            if counts_for_client && let Some(id) = &entry.client_id {
-                *c.by_client.entry(id.clone()).or_default() += 1;
+            if counts_for_client && let Some(id) = client_id {
+                *c.by_client.entry(id.to_owned()).or_default() += 1;
             }
         }
+    }
+
+    /// Adds a request to the log once it is answered (or abandoned).
+    pub(crate) fn log(&self, entry: LoggedRequest) {
+        let mut c = self.counters.lock().expect("counters lock");
         if c.log.len() >= LOG_CAPACITY {
             c.log.pop_front();
         }

@@ -217,6 +217,38 @@ async fn latency_delays_the_answer_by_real_time() {
 }
 
 #[tokio::test]
+async fn a_request_held_by_latency_is_counted_on_arrival_and_logged_when_abandoned() {
+    let s = with_oauth().await;
+    s.emulator
+        .set_fault(Endpoint::TokenV3, Fault::Latency { ms: 60_000 })
+        .unwrap();
+    let request = s
+        .http
+        .post(format!("{}/ims/token/v3", s.emulator.base_url()))
+        .form(&token_form(&s.oauth, "openid"))
+        .send();
+    // The client gives up long before the answer; the request was counted all the same.
+    let gave_up = tokio::time::timeout(Duration::from_millis(300), request).await;
+    assert!(gave_up.is_err());
+    assert_eq!(s.emulator.token_requests(&s.oauth.client_id), 1);
+    assert_eq!(s.emulator.total_requests(Endpoint::TokenV3), 1);
+    // Hyper notices the closed connection and drops the handler: the log says so.
+    for _ in 0..200 {
+        if !s.emulator.request_log().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let log = s.emulator.request_log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].status, None);
+    assert_eq!(
+        log[0].client_id.as_deref(),
+        Some(s.oauth.client_id.as_str())
+    );
+}
+
+#[tokio::test]
 async fn faults_counters_log_and_clock_work_over_the_admin_api() {
     let s = with_oauth().await;
     let base = s.emulator.base_url();

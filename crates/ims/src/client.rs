@@ -27,7 +27,8 @@ const MAX_BODY: usize = 64 * 1024;
 pub struct ImsClientOptions {
     /// Limit for establishing a connection (TCP and TLS).
     pub connect_timeout: Duration,
-    /// Limit for a whole request, body included.
+    /// Limit for a whole request, body included. A token request's budget
+    /// ([`crate::ProviderOptions::token_budget`]) may cut it shorter.
     pub request_timeout: Duration,
     /// The `User-Agent` header sent.
     pub user_agent: String,
@@ -39,7 +40,7 @@ impl Default for ImsClientOptions {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(15),
+            request_timeout: Duration::from_secs(5),
             user_agent: concat!("imsbridge/", env!("CARGO_PKG_VERSION")).to_owned(),
             jwt_lifetime: Duration::from_secs(5 * 60),
         }
@@ -222,6 +223,14 @@ impl ImsClient {
             issued_at: received_at,
         })
     }
+}
+
+/// The URL a token request for `creds` goes to.
+pub(crate) fn endpoint(server: &AuthorizationServer, creds: &Credentials) -> String {
+    server.endpoint(match creds {
+        Credentials::OAuth(_) => TOKEN_PATH,
+        Credentials::Jwt(_) => JWT_EXCHANGE_PATH,
+    })
 }
 
 fn expires_in(value: &serde_json::Value) -> Option<u64> {

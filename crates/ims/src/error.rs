@@ -205,6 +205,21 @@ pub enum TokenError {
         /// The failure that opened the breaker, when known.
         last_error: Option<Box<ImsError>>,
     },
+    /// IMS answered 429 with `Retry-After` for this client a moment ago; nothing is sent to
+    /// it until that time has passed.
+    #[error("IMS at {server} throttles client {client_id}, so no request is sent for {}s more (until {until}); its answer was: {error}", whole_seconds(*.retry_in))]
+    Throttled {
+        /// The authorization server.
+        server: String,
+        /// The client id IMS throttles.
+        client_id: String,
+        /// When requests may be sent again.
+        until: DateTime<Utc>,
+        /// How long that is from now.
+        retry_in: Duration,
+        /// IMS's 429, with its code, description and debug id.
+        error: Box<ImsError>,
+    },
     /// IMS issued a token, but it is not valid for as long as the caller asked.
     #[error("IMS issues tokens valid for {}s, less than the {}s asked for; ask for a shorter minimum validity", .available.as_secs(), .requested.as_secs())]
     ValidityUnavailable {
@@ -231,7 +246,7 @@ impl TokenError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::Upstream { error, .. } => error.is_transient(),
-            Self::CircuitOpen { .. } | Self::StaleRevision { .. } => true,
+            Self::CircuitOpen { .. } | Self::Throttled { .. } | Self::StaleRevision { .. } => true,
             Self::ValidityUnavailable { .. } => false,
         }
     }
@@ -246,8 +261,27 @@ impl TokenError {
         match self {
             Self::Upstream { error, .. } => Some(error),
             Self::CircuitOpen { last_error, .. } => last_error.as_deref(),
+            Self::Throttled { error, .. } => Some(error),
             _ => None,
         }
+    }
+
+    /// How long the caller should wait before asking again, when that is known: the rest of
+    /// IMS's `Retry-After`, or the time until the breaker lets a probe through.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Upstream { error, .. } => error.retry_after(),
+            Self::CircuitOpen { retry_in, .. } | Self::Throttled { retry_in, .. } => {
+                Some(*retry_in)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether IMS failed to answer in time (the request's budget or the client's timeout),
+    /// directly or as the failure that keeps the breaker open.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.ims_error(), Some(ImsError::Timeout { .. }))
     }
 
     /// A stable code for metrics and APIs: IMS's code, or one of ours
@@ -256,6 +290,7 @@ impl TokenError {
         match self {
             Self::Upstream { error, .. } => error.error_code(),
             Self::CircuitOpen { .. } => "circuit_open".into(),
+            Self::Throttled { error, .. } => error.error_code(),
             Self::ValidityUnavailable { .. } => "validity_unavailable".into(),
             Self::StaleRevision { .. } => "stale_revision".into(),
         }
@@ -281,6 +316,11 @@ impl TokenError {
             Self::Upstream { error, .. } => error
                 .description()
                 .map_or_else(|| error.to_string(), str::to_owned),
+            Self::Throttled { until, error, .. } => format!(
+                "IMS throttles this client until {}: {}",
+                until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                error.description().unwrap_or("too many requests")
+            ),
             other => other.to_string(),
         };
         Health {
@@ -291,6 +331,11 @@ impl TokenError {
             debug_id: self.debug_id().map(str::to_owned),
         }
     }
+}
+
+/// A duration in whole seconds, rounded up: a caller told to wait must not come back early.
+pub fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
 #[cfg(test)]

@@ -4,8 +4,11 @@
 //! credentials (`/ims/token/v3`) and, for configurations not yet migrated, the JWT exchange
 //! (`/ims/exchange/jwt`). [`TokenProvider`] puts a cache in front of it: one token per
 //! configuration revision, refreshed in the background before it expires, one upstream
-//! request at a time per token (single flight), retries with backoff for transient failures
-//! and a circuit breaker per authorization server.
+//! fetch at a time per token (single flight, detached from its callers), a budget per caller
+//! within which it always answers with IMS's own reason, retries with backoff for transient
+//! failures, throttling (`429 Retry-After`) remembered per client, a circuit breaker per
+//! authorization server that notices a recovered IMS within about two seconds, and permanent
+//! failures remembered briefly per configuration revision.
 //!
 //! Secrets (client secrets, private keys, access tokens) are [`secrecy::SecretString`]s and
 //! never appear in any `Debug`, `Display` or error text of this crate.
@@ -30,21 +33,27 @@
 //! # }
 //! ```
 
+mod acquire;
 mod breaker;
 mod client;
+mod entry;
 mod error;
+mod flight;
+mod gate;
 mod jwt;
 pub mod metrics;
 mod provider;
 mod retry;
 mod shared;
+mod throttle;
 mod token;
 
 pub use breaker::BreakerPolicy;
 pub use client::{ClientBuildError, ImsClient, ImsClientOptions};
-pub use error::{ImsError, TokenError};
+pub use error::{ImsError, TokenError, whole_seconds};
 pub use jwt::build_assertion;
 pub use provider::{ProviderOptions, ProviderStats, TokenProvider};
 pub use retry::{ClockSleeper, RetryPolicy, Sleeper, TokioSleeper};
 pub use shared::SharedTokenCache;
+pub use throttle::Throttling;
 pub use token::{AccessToken, Grant, SharedSecret, TokenRequest};

@@ -23,6 +23,10 @@ pub const TOKEN_REMAINING: &str = "imsbridge_token_remaining_seconds";
 pub const REFRESHES: &str = "imsbridge_token_refreshes_total";
 /// Calls refused at once because the authorization server's breaker is open, by `config`.
 pub const CIRCUIT_REJECTIONS: &str = "imsbridge_ims_circuit_rejections_total";
+/// Until when IMS throttles the configuration's client (a 429's `Retry-After`), as a Unix
+/// time in seconds, by `config`; 0 once IMS answers it again. A time in the past means the
+/// throttle is over.
+pub const THROTTLED_UNTIL: &str = "imsbridge_ims_throttled_until_seconds";
 
 /// Describes every metric to the installed recorder; call once after installing it.
 pub fn describe() {
@@ -45,6 +49,11 @@ pub fn describe() {
     metrics::describe_counter!(
         CIRCUIT_REJECTIONS,
         "Calls refused because the IMS circuit breaker was open."
+    );
+    metrics::describe_gauge!(
+        THROTTLED_UNTIL,
+        Unit::Seconds,
+        "Until when IMS throttles the configuration's client (Unix time; 0: not throttled)."
     );
 }
 

@@ -61,7 +61,8 @@ impl Sleeper for ClockSleeper {
     }
 }
 
-/// How transient failures are retried.
+/// How transient failures are retried, within the request's budget: a retry whose wait
+/// would outlast the budget is not made.
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
     /// Requests made at most per token acquisition, the first included.
@@ -70,9 +71,6 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// The longest computed wait.
     pub max_delay: Duration,
-    /// The longest `Retry-After` honoured; IMS asking for more fails the acquisition instead
-    /// of holding the caller.
-    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -81,7 +79,6 @@ impl Default for RetryPolicy {
             max_attempts: 3,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(5),
-            max_retry_after: Duration::from_secs(30),
         }
     }
 }

@@ -126,6 +126,10 @@ pub struct TokenRequest {
     pub min_validity: Duration,
     /// Fetch a new token even if a cached one is valid (e.g. after IMS or a product refused it).
     pub force_refresh: bool,
+    /// How long the caller will wait for an answer; `None` (or anything longer) means the
+    /// provider's [`crate::ProviderOptions::token_budget`]. Retries, backoff and waiting for
+    /// another caller's fetch all spend from it.
+    pub budget: Option<Duration>,
 }
 
 impl TokenRequest {
@@ -145,6 +149,13 @@ impl TokenRequest {
     #[must_use]
     pub fn forcing_refresh(mut self) -> Self {
         self.force_refresh = true;
+        self
+    }
+
+    /// Answers within `budget` at most (the provider's own budget if that is shorter).
+    #[must_use]
+    pub fn with_budget(mut self, budget: Duration) -> Self {
+        self.budget = Some(budget);
         self
     }
 }

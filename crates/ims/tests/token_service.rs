@@ -1,165 +1,26 @@
-//! The token service against the IMS emulator: both grants, the cache, resilience, secrecy.
+//! The token service against the IMS emulator: both grants, the cache, retries, the breaker,
+//! secrecy.
 //!
 //! Time is a `ManualClock`; retry waits go through a `ClockSleeper`, so nothing sleeps
 //! beyond the few milliseconds a background task needs to run.
+
+mod common;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use common::{Harness, NowUtc, eventually, expose, oauth_credentials};
 use imsbridge_domain::{
-    AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigDraft, ConfigId, Credentials,
-    DraftCredentials, ExposeSecret, HealthStatus, IntegrationConfig, JwtCredentials, ManualClock,
-    Metascopes, Name, OAuthCredentials, OAuthPatch, OrgId, Origin, Scopes, SecretString,
-    TechnicalAccountId, Title,
+    AuthorizationServer, ClientId, ConfigId, Credentials, HealthStatus, ManualClock, Metascopes,
+    OAuthCredentials, OAuthPatch, OrgId, Scopes, SecretString, Title,
 };
-use imsbridge_emulator::{
-    Emulator, EmulatorHandle, Endpoint, Fault, JwtCredential, OAuthCredential,
-};
+use imsbridge_emulator::{Endpoint, Fault};
 use imsbridge_ims::{
-    BreakerPolicy, ClockSleeper, ImsClient, ImsClientOptions, ImsError, ProviderOptions,
-    RetryPolicy, TokenError, TokenProvider, TokenRequest,
+    BreakerPolicy, ImsClient, ImsClientOptions, ImsError, ProviderOptions, TokenError,
+    TokenProvider, TokenRequest,
 };
-
-const SCOPES: [&str; 3] = ["openid", "AdobeID", "read_organizations"];
-
-struct Harness {
-    emulator: EmulatorHandle,
-    clock: ManualClock,
-    sleeper: ClockSleeper,
-    provider: TokenProvider,
-    project_id: String,
-}
-
-impl Harness {
-    async fn start() -> Self {
-        Self::with_options(|_| {}).await
-    }
-
-    async fn with_options(tune: impl FnOnce(&mut ProviderOptions)) -> Self {
-        let emulator = Emulator::spawn().await.expect("emulator starts");
-        let org = emulator.create_org("Test Org").unwrap();
-        let project = emulator.create_project(&org.id, "Test", false).unwrap();
-        let clock = ManualClock::new(Utc::now());
-        let sleeper = ClockSleeper::new(clock.clone());
-        let mut options = ProviderOptions {
-            sleeper: Arc::new(sleeper.clone()),
-            ..ProviderOptions::default()
-        };
-        tune(&mut options);
-        let provider = TokenProvider::new(
-            ImsClient::with_defaults().unwrap(),
-            Arc::new(clock.clone()),
-            options,
-        );
-        Self {
-            emulator,
-            clock,
-            sleeper,
-            provider,
-            project_id: project.id,
-        }
-    }
-
-    fn server(&self) -> AuthorizationServer {
-        AuthorizationServer::parse(&self.emulator.base_url()).unwrap()
-    }
-
-    fn oauth_credential(&self) -> OAuthCredential {
-        self.emulator
-            .create_oauth_credential(&self.project_id, &SCOPES)
-            .unwrap()
-    }
-
-    fn oauth_config(&self, name: &str) -> (IntegrationConfig, OAuthCredential) {
-        let cred = self.oauth_credential();
-        (self.config_for(name, oauth_credentials(&cred)), cred)
-    }
-
-    fn config_for(&self, name: &str, creds: OAuthCredentials) -> IntegrationConfig {
-        let draft = ConfigDraft {
-            name: Name::parse(name).unwrap(),
-            title: Title::parse("Adobe Target").unwrap(),
-            cloud_solution: CloudSolution::Target,
-            authorization_server: self.server(),
-            credentials: DraftCredentials::OAuth(creds),
-        };
-        IntegrationConfig::create(draft, ConfigId::new(), self.clock.now_utc()).unwrap()
-    }
-
-    fn jwt_config(&self) -> (IntegrationConfig, JwtCredential) {
-        let cred = self
-            .emulator
-            .create_jwt_credential(
-                &self.project_id,
-                &["ent_aem_cloud_api", "ent_marketing_sdk"],
-            )
-            .unwrap();
-        let creds = JwtCredentials {
-            api_key: ClientId::parse(&cred.client_id).unwrap(),
-            client_secret: SecretString::from(cred.client_secret.clone()),
-            org_id: OrgId::parse(&cred.org_id).unwrap(),
-            technical_account_id: TechnicalAccountId::parse(&cred.technical_account_id).unwrap(),
-            metascopes: Metascopes::from_items(cred.metascopes.iter().map(String::as_str)).unwrap(),
-            private_key: SecretString::from(cred.private_key_pem.clone()),
-            certificate: Certificate::parse_pem(&cred.certificate_pem).unwrap(),
-        };
-        let draft = ConfigDraft {
-            name: Name::parse("analytics-jwt").unwrap(),
-            title: Title::parse("Adobe Analytics").unwrap(),
-            cloud_solution: CloudSolution::Analytics,
-            authorization_server: self.server(),
-            credentials: DraftCredentials::Jwt(creds),
-        };
-        let config = IntegrationConfig::import(
-            draft,
-            Origin::Customer,
-            ConfigId::new(),
-            self.clock.now_utc(),
-        );
-        (config, cred)
-    }
-
-    fn advance(&self, by: Duration) {
-        self.clock.advance(chrono::Duration::from_std(by).unwrap());
-    }
-}
-
-trait NowUtc {
-    fn now_utc(&self) -> chrono::DateTime<Utc>;
-}
-
-impl NowUtc for ManualClock {
-    fn now_utc(&self) -> chrono::DateTime<Utc> {
-        imsbridge_domain::Clock::now(self)
-    }
-}
-
-fn oauth_credentials(cred: &OAuthCredential) -> OAuthCredentials {
-    OAuthCredentials {
-        client_id: ClientId::parse(&cred.client_id).unwrap(),
-        client_secret: SecretString::from(cred.client_secrets[0].clone()),
-        scopes: Scopes::from_items(cred.scopes.iter().map(String::as_str)).unwrap(),
-        org_id: OrgId::parse(&cred.org_id).unwrap(),
-        technical_account_id: None,
-    }
-}
-
-/// Waits (a few milliseconds at a time, two seconds at most) for a background task's effect.
-async fn eventually(what: &str, mut condition: impl FnMut() -> bool) {
-    for _ in 0..1000 {
-        if condition() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    panic!("timed out waiting until {what}");
-}
-
-fn expose(token: &imsbridge_ims::AccessToken) -> String {
-    token.token.expose_secret().to_owned()
-}
 
 #[tokio::test]
 async fn an_oauth_configuration_gets_a_token_the_emulator_accepts() {
@@ -427,13 +288,13 @@ async fn during_an_outage_cached_tokens_are_served_and_uncached_callers_fail_fas
     let h = Harness::with_options(|o| {
         o.breaker = BreakerPolicy {
             failure_threshold: 3,
-            cool_down: Duration::from_secs(30),
+            first_open: Duration::from_millis(250),
+            max_open: Duration::from_secs(1),
         };
     })
     .await;
     let (cached_config, _) = h.oauth_config("target-prod");
     let (cold_config, _) = h.oauth_config("analytics-prod");
-    let (other_cold, _) = h.oauth_config("launch-prod");
     let cached = h
         .provider
         .token(&cached_config, TokenRequest::new())
@@ -441,7 +302,8 @@ async fn during_an_outage_cached_tokens_are_served_and_uncached_callers_fail_fas
         .unwrap();
 
     h.emulator.set_fault(Endpoint::Any, Fault::Outage).unwrap();
-    // Due for refresh: the background refresh fails, the cached token is still served.
+    // Due for refresh: the background refresh fails (three attempts, which open the
+    // breaker), and the cached token is still served.
     h.advance(cached.lifetime().mul_f64(0.6));
     let served = h
         .provider
@@ -449,30 +311,23 @@ async fn during_an_outage_cached_tokens_are_served_and_uncached_callers_fail_fas
         .await
         .unwrap();
     assert_eq!(expose(&served), expose(&cached));
-
-    // The first cold caller tries (with retries) and opens the breaker.
-    let err = h
-        .provider
-        .token(&cold_config, TokenRequest::new())
-        .await
-        .unwrap_err();
-    assert!(err.is_transient(), "{err}");
-    eventually("the breaker has opened", || {
-        h.provider.stats().open_circuits == 1
+    eventually("the refresh has failed and opened the breaker", || {
+        h.provider.stats().open_circuits == 1 && h.provider.stats().upstream_requests == 4
     })
     .await;
     let before = h.emulator.total_requests(Endpoint::Any);
 
-    // Further cold callers fail at once, without touching IMS, and say why.
+    // Cold callers fail at once, without touching IMS, and say why.
     let err = h
         .provider
-        .token(&other_cold, TokenRequest::new())
+        .token(&cold_config, TokenRequest::new())
         .await
         .unwrap_err();
     assert!(matches!(err, TokenError::CircuitOpen { .. }), "{err}");
     let text = err.to_string();
     assert!(text.contains("circuit breaker open"), "{text}");
     assert!(text.contains("503"), "{text}");
+    assert_eq!(err.ims_error().and_then(ImsError::status), Some(503));
     assert_eq!(h.emulator.total_requests(Endpoint::Any), before);
     let served = h
         .provider
@@ -481,67 +336,15 @@ async fn during_an_outage_cached_tokens_are_served_and_uncached_callers_fail_fas
         .unwrap();
     assert_eq!(expose(&served), expose(&cached));
 
-    // After the cool-down a probe goes through and, IMS being back, closes the breaker.
+    // After the short open interval one probe goes through and, IMS being back, closes it.
     h.emulator.clear_faults();
-    h.advance(Duration::from_secs(31));
-    h.provider
-        .token(&other_cold, TokenRequest::new())
-        .await
-        .unwrap();
-    assert_eq!(h.provider.stats().open_circuits, 0);
+    h.advance(Duration::from_millis(250));
     h.provider
         .token(&cold_config, TokenRequest::new())
         .await
         .unwrap();
-}
-
-#[tokio::test]
-async fn a_429_is_retried_after_the_retry_after_it_names() {
-    let h = Harness::start().await;
-    let (config, cred) = h.oauth_config("target-prod");
-    h.emulator
-        .set_fault_times(
-            Endpoint::TokenV3,
-            Fault::RateLimited {
-                retry_after_secs: 7,
-            },
-            1,
-        )
-        .unwrap();
-    h.provider
-        .token(&config, TokenRequest::new())
-        .await
-        .unwrap();
-    assert_eq!(h.sleeper.waits(), vec![Duration::from_secs(7)]);
-    assert_eq!(h.emulator.token_requests(&cred.client_id), 2);
-}
-
-#[tokio::test]
-async fn a_429_asking_for_too_long_a_wait_fails_instead_of_holding_callers() {
-    let h = Harness::with_options(|o| {
-        o.retry = RetryPolicy {
-            max_retry_after: Duration::from_secs(10),
-            ..RetryPolicy::default()
-        };
-    })
-    .await;
-    let (config, _) = h.oauth_config("target-prod");
-    h.emulator
-        .set_fault(
-            Endpoint::TokenV3,
-            Fault::RateLimited {
-                retry_after_secs: 600,
-            },
-        )
-        .unwrap();
-    let err = h
-        .provider
-        .token(&config, TokenRequest::new())
-        .await
-        .unwrap_err();
-    assert_eq!(err.status(), Some(429));
-    assert!(err.is_transient());
-    assert!(h.sleeper.waits().is_empty());
+    assert_eq!(h.emulator.total_requests(Endpoint::Any), before + 1);
+    assert_eq!(h.provider.stats().open_circuits, 0);
 }
 
 #[tokio::test]

@@ -39,7 +39,9 @@ pub struct ErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<u64>)]
     pub current_revision: Option<Revision>,
-    /// IMS's own error code, when IMS refused.
+    /// When IMS failed: its own error code (`invalid_client`, `too_many_requests`,
+    /// `temporarily_unavailable`, …), or ours when it named none (`timeout`,
+    /// `connection_failed`, `malformed_response`, `http_<status>`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ims_error: Option<String>,
     /// IMS's `x-debug-id`, to quote to Adobe support.
@@ -277,14 +279,14 @@ pub enum ServerError {
 }
 
 impl From<imsbridge_ims::TokenError> for ApiError {
-    /// Permanent IMS refusal → 502 with IMS's code and debug id; outage, throttling or an
-    /// open breaker → 503 with `Retry-After`; timeout → 504.
+    /// Permanent IMS refusal → 502 `ims_refused` with IMS's code and debug id. IMS failing,
+    /// throttling, or the breaker open → 503 `ims_unavailable` with `ims_error` (IMS's code,
+    /// or ours: `connection_failed`, `malformed_response`, `http_<status>`), `debug_id` and
+    /// `Retry-After`. No answer in time (or the breaker open after timeouts) → 504
+    /// `ims_timeout`.
     fn from(e: imsbridge_ims::TokenError) -> Self {
-        use imsbridge_ims::{ImsError, TokenError};
-        let ims_code = e
-            .ims_error()
-            .and_then(ImsError::ims_code)
-            .map(str::to_owned);
+        use imsbridge_ims::{ImsError, TokenError, whole_seconds};
+        let ims_code = e.ims_error().map(ImsError::error_code);
         let debug_id = e.debug_id().map(str::to_owned);
         match &e {
             TokenError::ValidityUnavailable { .. } => {
@@ -296,33 +298,27 @@ impl From<imsbridge_ims::TokenError> for ApiError {
                 "the configuration changed while its token was being fetched; try again",
             )
             .with_retry_after(1),
-            TokenError::CircuitOpen { retry_in, .. } => Self::new(
+            _ if e.is_timeout() => {
+                Self::new(StatusCode::GATEWAY_TIMEOUT, "ims_timeout", e.to_string())
+                    .with_ims(ims_code, debug_id)
+            }
+            _ if e.is_transient() => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ims_unavailable",
                 e.to_string(),
             )
             .with_ims(ims_code, debug_id)
-            .with_retry_after(retry_in.as_secs().max(1)),
-            TokenError::Upstream { error, .. } => match error {
-                ImsError::Timeout { .. } => {
-                    Self::new(StatusCode::GATEWAY_TIMEOUT, "ims_timeout", e.to_string())
-                }
-                _ if e.is_transient() => Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "ims_unavailable",
-                    e.to_string(),
-                )
-                .with_ims(ims_code, debug_id)
-                .with_retry_after(error.retry_after().map_or(30, |d| d.as_secs().max(1))),
-                _ => {
-                    let message = error
-                        .description()
-                        .map_or_else(|| e.to_string(), |d| format!("IMS refused: {d}"));
-                    let code = ims_code.clone().unwrap_or_else(|| error.error_code());
-                    Self::new(StatusCode::BAD_GATEWAY, "ims_refused", message)
-                        .with_ims(Some(code), debug_id)
-                }
-            },
+            // Without a hint from IMS or the breaker, a second is when a recovered IMS
+            // would be noticed.
+            .with_retry_after(e.retry_after().map_or(1, |d| whole_seconds(d).max(1))),
+            _ => {
+                let error = e.ims_error();
+                let message = error
+                    .and_then(ImsError::description)
+                    .map_or_else(|| e.to_string(), |d| format!("IMS refused: {d}"));
+                Self::new(StatusCode::BAD_GATEWAY, "ims_refused", message)
+                    .with_ims(ims_code, debug_id)
+            }
         }
     }
 }

@@ -12,6 +12,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use url::Url;
 
+/// How much longer than the longest token budget a request may take before the server's
+/// timeout answers it: time to write IMS's reason once the budget has run out.
+pub const TIMEOUT_MARGIN: Duration = Duration::from_secs(1);
+
 /// Everything the HTTP server needs to know that is not a dependency.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -25,7 +29,8 @@ pub struct Settings {
     pub public_base_url: Option<Url>,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
-    /// Longest a request may take, in seconds, before it is answered with 503.
+    /// Longest a request may take, in seconds, before it is answered with 503. Must exceed
+    /// the IMS token budget by at least a second.
     pub request_timeout_secs: u64,
     /// How long in-flight requests may take to finish on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
@@ -133,6 +138,25 @@ impl Settings {
     /// The request timeout as a duration.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs.max(1))
+    }
+
+    /// Refuses a token budget the request timeout does not exceed by at least
+    /// [`TIMEOUT_MARGIN`]: the generic 503 of the timeout would then beat IMS's own reason.
+    pub fn check_token_budget(&self, budget: Duration) -> Result<(), String> {
+        if budget.is_zero() {
+            return Err(
+                "ims.token_budget_ms is 0; give token requests at least 1 ms to answer in".into(),
+            );
+        }
+        if budget + TIMEOUT_MARGIN > self.request_timeout() {
+            return Err(format!(
+                "ims.token_budget_ms ({} ms) must be at least {} ms shorter than server.request_timeout_secs ({} s), so that callers hear IMS's reason rather than a generic timeout; lower ims.token_budget_ms or raise server.request_timeout_secs",
+                budget.as_millis(),
+                TIMEOUT_MARGIN.as_millis(),
+                self.request_timeout().as_secs()
+            ));
+        }
+        Ok(())
     }
 
     /// Whether browsers reach this server over HTTPS (directly, or through a proxy that says
@@ -256,5 +280,19 @@ mod tests {
         assert!(e.contains("max_connections"), "{e}");
         let e = refused(|s| s.password_hashing.threads = 1000);
         assert!(e.contains("password_hashing.threads"), "{e}");
+    }
+
+    #[test]
+    fn the_request_timeout_must_exceed_the_token_budget_by_a_second() {
+        let s = Settings::default();
+        assert_eq!(s.request_timeout(), Duration::from_secs(30));
+        s.check_token_budget(Duration::from_secs(5)).unwrap();
+        s.check_token_budget(Duration::from_secs(29)).unwrap();
+        let err = s
+            .check_token_budget(Duration::from_millis(29_001))
+            .unwrap_err();
+        assert!(err.contains("29001 ms"), "{err}");
+        assert!(err.contains("request_timeout_secs (30 s)"), "{err}");
+        assert!(s.check_token_budget(Duration::ZERO).is_err());
     }
 }

@@ -71,10 +71,14 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Loads TLS material, binds the listen address (port 0 picks one) and assembles the
-    /// router. Nothing is served until [`Application::run_until_stopped`].
+    /// Checks that the request timeout exceeds the provider's token budget, loads TLS
+    /// material, binds the listen address (port 0 picks one) and assembles the router.
+    /// Nothing is served until [`Application::run_until_stopped`].
     pub async fn build(settings: Settings, deps: Dependencies) -> Result<Self, ServerError> {
         settings.validate().map_err(ServerError::Settings)?;
+        settings
+            .check_token_budget(deps.provider.token_budget())
+            .map_err(ServerError::Settings)?;
         let tls = settings.tls.as_ref().map(serve::tls_acceptor).transpose()?;
         let listener =
             TcpListener::bind(settings.listen)

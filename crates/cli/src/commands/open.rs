@@ -28,13 +28,17 @@ pub async fn store(settings: &Settings) -> anyhow::Result<Store> {
         .with_context(|| format!("could not open the store in {}", dir.display()))
 }
 
-/// A token provider with the configured IMS client options and the system clock.
+/// A token provider with the configured IMS client options and token budget, and the
+/// system clock.
 ///
 /// On PostgreSQL, where several replicas share one database, access tokens are shared
 /// through the store so that the replicas do not each ask IMS for the same token.
 pub fn provider(settings: &Settings, store: &Store) -> anyhow::Result<TokenProvider> {
     let client = ImsClient::new(&settings.ims.client_options())?;
-    let mut options = ProviderOptions::default();
+    let mut options = ProviderOptions {
+        token_budget: settings.ims.token_budget(),
+        ..ProviderOptions::default()
+    };
     if store.database_kind() == DatabaseKind::Postgres {
         options.shared_cache = Some(Arc::new(StoreTokenCache(store.clone())));
     }

@@ -12,9 +12,14 @@ pub async fn run(command: TokenCommand) -> anyhow::Result<()> {
         name,
         min_validity,
         force_refresh,
+        timeout_ms,
     } = command;
     let api = Remote::new(&remote)?;
-    let body = json!({ "min_validity": min_validity, "force_refresh": force_refresh });
+    let body = json!({
+        "min_validity": min_validity,
+        "force_refresh": force_refresh,
+        "timeout_ms": timeout_ms,
+    });
     let answer = api
         .call(
             Method::POST,

@@ -190,7 +190,18 @@ pub async fn list(
     let page = page_request(q.offset, q.limit)?;
     let result = state.store.list_configs(&filter, page).await?;
     Ok(Json(PageView {
-        items: result.items.into_iter().map(Into::into).collect(),
+        items: result
+            .items
+            .into_iter()
+            .map(|s| {
+                let throttling = state
+                    .provider
+                    .throttling(&s.authorization_server, &s.client_id);
+                let mut view = IntegrationSummaryView::from(s);
+                view.health = HealthView::with_throttling(view.health, throttling.as_ref());
+                view
+            })
+            .collect(),
         total: result.total,
         offset: result.offset,
         limit: result.limit,
@@ -219,8 +230,13 @@ async fn stored(
         .unwrap_or_else(|| written.clone()))
 }
 
-fn with_etag(status: StatusCode, config: &IntegrationConfig) -> Response {
-    let mut response = (status, Json(IntegrationView::from(config))).into_response();
+fn with_etag(state: &AppState, status: StatusCode, config: &IntegrationConfig) -> Response {
+    let mut view = IntegrationView::from(config);
+    let throttling = state
+        .provider
+        .throttling(&config.authorization_server, config.client_id());
+    view.health = HealthView::with_throttling(view.health, throttling.as_ref());
+    let mut response = (status, Json(view)).into_response();
     response
         .headers_mut()
         .insert(header::ETAG, etag(config.revision));
@@ -248,7 +264,7 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     caller.require_read()?;
     let config = load(&state, &name).await?;
-    Ok(with_etag(StatusCode::OK, &config))
+    Ok(with_etag(&state, StatusCode::OK, &config))
 }
 
 /// The OAuth fields of a create request.
@@ -513,7 +529,7 @@ pub async fn create(
     let config = IntegrationConfig::create(draft, ConfigId::new(), state.clock.now())?;
     state.store.insert_config(&config, &caller.audit).await?;
     let config = stored(&state, &config).await?;
-    let mut response = with_etag(StatusCode::CREATED, &config);
+    let mut response = with_etag(&state, StatusCode::CREATED, &config);
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/integrations/{}", config.name)) {
         response.headers_mut().insert(header::LOCATION, location);
     }
@@ -643,7 +659,11 @@ pub async fn update(
         .update_config(expected, &after, &caller.audit, "config.update")
         .await?;
     state.provider.retire(after.id);
-    Ok(with_etag(StatusCode::OK, &stored(&state, &after).await?))
+    Ok(with_etag(
+        &state,
+        StatusCode::OK,
+        &stored(&state, &after).await?,
+    ))
 }
 
 /// Deletes a configuration; with `If-Match`, only if still at that revision.
@@ -826,7 +846,11 @@ pub async fn migrate(
         &caller.audit,
     )
     .await?;
-    Ok(with_etag(StatusCode::OK, &stored(&state, &migrated).await?))
+    Ok(with_etag(
+        &state,
+        StatusCode::OK,
+        &stored(&state, &migrated).await?,
+    ))
 }
 
 /// A Developer Console project JSON to read.

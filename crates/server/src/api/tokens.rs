@@ -32,6 +32,12 @@ pub struct TokenOptions {
     pub min_validity: Option<u64>,
     /// Fetch a new token from IMS even if a cached one is valid.
     pub force_refresh: Option<bool>,
+    /// Answer within this many milliseconds (1 up to the server's token budget, by default
+    /// 5000). A caller without a cached token then hears IMS's reason (or `ims_timeout`)
+    /// in time, never a generic timeout.
+    #[schema(minimum = 1, example = 1000)]
+    #[param(minimum = 1, example = 1000)]
+    pub timeout_ms: Option<u64>,
 }
 
 /// An IMS access token.
@@ -48,7 +54,9 @@ pub struct TokenResponse<'a> {
 }
 
 /// Fetches an access token for the integration (cached, refreshed ahead of expiry).
-/// Needs an API token with scope `token:<name>` (or `admin`).
+/// Needs an API token with scope `token:<name>` (or `admin`). Always answers within the
+/// budget (`timeout_ms`, at most the server's `token_budget_ms`): while IMS is failing, with
+/// IMS's own reason.
 #[utoipa::path(
     post, path = "/api/v1/integrations/{name}/token", tag = "tokens",
     params(("name" = String, Path, description = "Configuration name"), TokenOptions),
@@ -60,9 +68,10 @@ pub struct TokenResponse<'a> {
         (status = 403, description = "The token's scope does not include this integration", body = ErrorBody),
         (status = 404, description = "No such configuration", body = ErrorBody),
         (status = 422, description = "Invalid option", body = ErrorBody),
-        (status = 502, description = "IMS refused (`ims_error`, `debug_id`)", body = ErrorBody),
-        (status = 503, description = "IMS unavailable or breaker open (`Retry-After`)", body = ErrorBody),
-        (status = 504, description = "IMS timed out", body = ErrorBody),
+        (status = 502, description = "IMS refused the credential (`ims_refused`, with `ims_error` such as `invalid_client` and `debug_id`)", body = ErrorBody),
+        (status = 503, description = "IMS is failing or throttling this client (`ims_unavailable`, with `ims_error` such as `too_many_requests`, `temporarily_unavailable` or `server_error`, `debug_id` when IMS gave one, and `Retry-After` in seconds)", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before asking again"))),
+        (status = 504, description = "IMS did not answer within the budget (`ims_timeout`, `ims_error` = `timeout`)", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -92,6 +101,23 @@ pub async fn token(
         ));
     }
     let force = body.force_refresh.or(query.force_refresh).unwrap_or(false);
+    let budget = state.provider.token_budget();
+    let timeout = body
+        .timeout_ms
+        .or(query.timeout_ms)
+        .map(Duration::from_millis);
+    if let Some(timeout) = timeout
+        && (timeout.is_zero() || timeout > budget)
+    {
+        return Err(ApiError::invalid_field(
+            "timeout_ms",
+            format!(
+                "timeout_ms: {} ms is not allowed; ask for 1 to {} ms (this server's token budget)",
+                timeout.as_millis(),
+                budget.as_millis()
+            ),
+        ));
+    }
     // From the store's short-lived read cache: the hot path of every integration.
     let config =
         state.store.cached_config(&parsed).await?.ok_or_else(|| {
@@ -100,6 +126,9 @@ pub async fn token(
     let mut request = TokenRequest::new().with_min_validity(Duration::from_secs(min_validity));
     if force {
         request = request.forcing_refresh();
+    }
+    if let Some(timeout) = timeout {
+        request = request.with_budget(timeout);
     }
     let token = state.provider.token(&config, request).await?;
     let now = state.clock.now();

@@ -71,6 +71,9 @@ pub struct HealthView {
     pub error_code: Option<String>,
     /// IMS's debug id.
     pub debug_id: Option<String>,
+    /// Until when IMS throttles the configuration's client (a 429's `Retry-After` still
+    /// running): token requests are answered 503 `too_many_requests` without asking IMS.
+    pub throttled_until: Option<DateTime<Utc>>,
 }
 
 impl From<&Health> for HealthView {
@@ -81,7 +84,30 @@ impl From<&Health> for HealthView {
             message: h.message.clone(),
             error_code: h.error_code.clone(),
             debug_id: h.debug_id.clone(),
+            throttled_until: None,
         }
+    }
+}
+
+impl HealthView {
+    /// The last health check with IMS's throttling of the client added; a configuration
+    /// never checked shows the 429 itself as its health.
+    pub fn with_throttling(
+        health: Option<Self>,
+        throttling: Option<&imsbridge_ims::Throttling>,
+    ) -> Option<Self> {
+        let Some(t) = throttling else {
+            return health;
+        };
+        let mut view = health.unwrap_or_else(|| {
+            let error = imsbridge_ims::TokenError::Upstream {
+                error: t.error.clone(),
+                attempts: 1,
+            };
+            Self::from(&error.to_health(t.since))
+        });
+        view.throttled_until = Some(t.until);
+        Some(view)
     }
 }
 

@@ -124,6 +124,27 @@ async fn the_openapi_document_describes_every_route(app: &TestApp) {
     let create = &doc["components"]["schemas"]["CreateIntegration"]["properties"];
     assert!(create.get("client_secret").is_some());
     assert!(create.get("private_key").is_none());
+    // A caller's budget, in the query or the body, and the answers it bounds.
+    let token = &paths["/api/v1/integrations/{name}/token"]["post"];
+    let params = token["parameters"].as_array().unwrap();
+    assert!(
+        params
+            .iter()
+            .any(|p| p["name"] == "timeout_ms" && p["in"] == "query"),
+        "{params:?}"
+    );
+    let options = &doc["components"]["schemas"]["TokenOptions"]["properties"];
+    assert_eq!(options["timeout_ms"]["minimum"], 1, "{options}");
+    for status in ["503", "504"] {
+        assert!(token["responses"].get(status).is_some(), "{status}");
+    }
+    assert!(
+        token["responses"]["503"]["headers"]
+            .get("Retry-After")
+            .is_some()
+    );
+    let health = &doc["components"]["schemas"]["HealthView"]["properties"];
+    assert!(health.get("throttled_until").is_some(), "{health}");
 }
 
 async fn every_response_carries_security_headers_and_a_request_id(app: &TestApp) {
@@ -252,6 +273,33 @@ async fn a_missing_tls_certificate_is_a_startup_error_naming_the_file() {
     .await
     .unwrap_err();
     assert!(err.to_string().contains("/nonexistent/cert.pem"), "{err}");
+}
+
+#[tokio::test]
+async fn a_token_budget_the_request_timeout_does_not_exceed_is_a_startup_error() {
+    let settings = Settings {
+        request_timeout_secs: 5,
+        ..Settings::for_tests()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let store = imsbridge_store::Store::open_data_dir(dir.path(), None, None)
+        .await
+        .unwrap();
+    // The default budget is 5 s: a 5 s request timeout would answer first.
+    let provider = imsbridge_ims::TokenProvider::new(
+        imsbridge_ims::ImsClient::with_defaults().unwrap(),
+        Arc::new(imsbridge_domain::SystemClock),
+        imsbridge_ims::ProviderOptions::default(),
+    );
+    let err = imsbridge_server::Application::build(
+        settings,
+        imsbridge_server::Dependencies::new(store, provider),
+    )
+    .await
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("token_budget_ms"), "{text}");
+    assert!(text.contains("request_timeout_secs"), "{text}");
 }
 
 #[tokio::test]

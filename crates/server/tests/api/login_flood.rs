@@ -2,8 +2,6 @@
 //! names it tries but never locked out, someone who signed in before gets through a flood from
 //! their own address, and the console says when to try again in the reader's language.
 
-use std::sync::Arc;
-
 use chrono::{Duration, Utc};
 use imsbridge_domain::ManualClock;
 use imsbridge_server::Settings;
@@ -122,13 +120,9 @@ async fn the_hashing_bound_holds_under_a_flood_of_sign_ins_through_the_api_and_t
 /// An app whose time stands still until the test moves it.
 async fn app_with_manual_clock() -> (TestApp, ManualClock) {
     let clock = ManualClock::new(Utc::now());
-    let app = TestApp::spawn_with_clock(
-        Backend::Sqlite,
-        Settings::for_tests(),
-        Arc::new(clock.clone()),
-    )
-    .await
-    .unwrap();
+    let app = TestApp::spawn_on_clock(Backend::Sqlite, Settings::for_tests(), Some(clock.clone()))
+        .await
+        .unwrap();
     (app, clock)
 }
 

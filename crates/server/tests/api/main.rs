@@ -5,6 +5,7 @@ mod common;
 
 mod auth;
 mod connections;
+mod faults;
 mod hardening;
 mod http;
 mod integrations;

@@ -14,6 +14,8 @@ crate::on_both_backends!(
     an_ims_timeout_is_a_gateway_timeout,
     check_health_records_the_result_without_a_new_revision,
     check_health_reports_ims_reason_and_debug_id,
+    a_caller_may_lower_the_budget_but_not_raise_it,
+    a_refused_credential_is_not_asked_again_until_check_health,
 );
 
 async fn an_integration_token_fetches_its_access_token_and_nothing_else(app: &TestApp) {
@@ -242,4 +244,92 @@ async fn check_health_reports_ims_reason_and_debug_id(app: &TestApp) {
     assert!(!health["message"].as_str().unwrap().is_empty());
     let (_, unhealthy) = app.get_json("/api/v1/integrations?health=unhealthy").await;
     assert_eq!(unhealthy["total"], 1);
+}
+
+async fn a_caller_may_lower_the_budget_but_not_raise_it(app: &TestApp) {
+    app.create_oauth("target-prod").await;
+    app.emulator
+        .set_fault(Endpoint::TokenV3, Fault::Latency { ms: 1500 })
+        .unwrap();
+    let started = std::time::Instant::now();
+    let r = app
+        .admin(Method::POST, "/api/v1/integrations/target-prod/token")
+        .json(&json!({"timeout_ms": 200}))
+        .send()
+        .await
+        .unwrap();
+    let e = assert_error(r, StatusCode::GATEWAY_TIMEOUT, "ims_timeout").await;
+    assert!(started.elapsed() < std::time::Duration::from_millis(1400));
+    assert_eq!(e["ims_error"], "timeout");
+    assert!(
+        e["message"].as_str().unwrap().contains("200 ms budget"),
+        "{e}"
+    );
+
+    for (body, query) in [
+        (json!({"timeout_ms": 5001}), ""),
+        (json!({}), "?timeout_ms=60000"),
+        (json!({"timeout_ms": 0}), ""),
+    ] {
+        let r = app
+            .admin(
+                Method::POST,
+                &format!("/api/v1/integrations/target-prod/token{query}"),
+            )
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        assert_eq!(e["field"], "timeout_ms");
+        assert!(e["message"].as_str().unwrap().contains("5000 ms"), "{e}");
+    }
+}
+
+async fn a_refused_credential_is_not_asked_again_until_check_health(app: &TestApp) {
+    let cred = app.oauth_credential();
+    let mut body = app.oauth_body("broken", &cred);
+    body["client_secret"] = json!("p8e-wrong-secret-000000");
+    app.admin(Method::POST, "/api/v1/integrations")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let token = || {
+        app.admin(Method::POST, "/api/v1/integrations/broken/token")
+            .send()
+    };
+    let first = assert_error(
+        token().await.unwrap(),
+        StatusCode::BAD_GATEWAY,
+        "ims_refused",
+    )
+    .await;
+    // A misconfigured integration polling in a loop hears the same answer; IMS hears once.
+    for _ in 0..5 {
+        let again = assert_error(
+            token().await.unwrap(),
+            StatusCode::BAD_GATEWAY,
+            "ims_refused",
+        )
+        .await;
+        assert_eq!(again["ims_error"], "invalid_client");
+        assert_eq!(again["debug_id"], first["debug_id"]);
+    }
+    assert_eq!(app.emulator.token_requests(&cred.client_id), 1);
+
+    // Check Health asks IMS, and the next token request does too.
+    app.admin(Method::POST, "/api/v1/integrations/broken/health")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.emulator.token_requests(&cred.client_id), 2);
+    let again = assert_error(
+        token().await.unwrap(),
+        StatusCode::BAD_GATEWAY,
+        "ims_refused",
+    )
+    .await;
+    assert_ne!(again["debug_id"], first["debug_id"]);
+    assert_eq!(app.emulator.token_requests(&cred.client_id), 3);
 }
