@@ -1,9 +1,12 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
+use chrono::NaiveDate;
 use figment::Figment;
 use figment::providers::{Env, Format as _, Serialized, Toml};
-use serde::{Deserialize, Serialize};
+use imsbridge_server::readiness;
+use imsbridge_server::{LogFilter, LogFormat};
+use serde::{Deserialize, Deserializer};
 
 use crate::cli::GlobalArgs;
 
@@ -19,8 +22,15 @@ pub struct Settings {
     pub database_url: Option<String>,
     /// `text` or `json`.
     pub log_format: LogFormat,
-    /// A `tracing` filter such as `info` or `imsbridge=debug,info`.
+    /// A `tracing` filter such as `info` or `imsbridge=debug,info`; `RUST_LOG`, then
+    /// `IMSBRIDGE_LOG`, take precedence.
     pub log_level: String,
+    /// The date Adobe ends JWT credentials (YYYY-MM-DD), for readiness reports.
+    #[serde(deserialize_with = "eol_date")]
+    pub jwt_eol: NaiveDate,
+    /// The log filter in force: from `RUST_LOG`, `IMSBRIDGE_LOG` or `log_level`.
+    #[serde(skip, default = "default_log_filter")]
+    pub log_filter: LogFilter,
     /// The HTTP server: listen address, TLS, sessions, limits.
     pub server: imsbridge_server::Settings,
     /// The IMS client.
@@ -91,16 +101,6 @@ impl ImsSettings {
     }
 }
 
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
 impl Default for Settings {
     fn default() -> Self {
         Self {
@@ -108,6 +108,8 @@ impl Default for Settings {
             database_url: None,
             log_format: LogFormat::Text,
             log_level: "info".to_owned(),
+            jwt_eol: readiness::default_eol(),
+            log_filter: default_log_filter(),
             server: imsbridge_server::Settings::default(),
             ims: ImsSettings::default(),
             migration: MigrationSettings::default(),
@@ -122,19 +124,75 @@ impl Settings {
         "database_url",
         "log_format",
         "log_level",
+        "jwt_eol",
         "server",
         "ims",
         "migration",
     ];
 
+    /// `IMSBRIDGE_*` variables that are not settings: read by one command, or set by the
+    /// agent for the programs it runs.
+    const NOT_SETTINGS: &'static [&'static str] = &[
+        "IMSBRIDGE_TOKEN",
+        "IMSBRIDGE_ADDR",
+        "IMSBRIDGE_MASTER_KEY",
+        "IMSBRIDGE_CONFIG",
+        "IMSBRIDGE_LOG",
+        "IMSBRIDGE_AGENT_CONFIG",
+        "IMSBRIDGE_AGENT_INTEGRATION",
+        "IMSBRIDGE_AGENT_PATH",
+        "IMSBRIDGE_BIN",
+    ];
+
     /// Loads settings for the given flags, from the process environment.
     pub fn load(global: &GlobalArgs) -> anyhow::Result<Self> {
-        Self::load_from(global, Env::prefixed("IMSBRIDGE_").split("__"))
+        Self::refuse_unknown_variables(
+            std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()),
+        )?;
+        let mut settings = Self::load_from(global, Env::prefixed("IMSBRIDGE_").split("__"))?;
+        settings.log_filter =
+            LogFilter::resolve(|var| std::env::var(var).ok(), &settings.log_level)
+                .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))?;
+        Ok(settings)
+    }
+
+    /// Refuses an `IMSBRIDGE_*` variable that is neither a setting nor one of
+    /// [`Self::NOT_SETTINGS`]: a misspelt variable would otherwise be silently dropped.
+    fn refuse_unknown_variables(names: impl Iterator<Item = String>) -> anyhow::Result<()> {
+        let mut unknown: Vec<String> = names
+            .filter(|name| {
+                let Some(rest) = name.strip_prefix("IMSBRIDGE_") else {
+                    return false;
+                };
+                let top = rest
+                    .split("__")
+                    .next()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                !Self::TOP_LEVEL_KEYS.contains(&top.as_str())
+                    && !Self::NOT_SETTINGS.contains(&name.as_str())
+            })
+            .collect();
+        unknown.sort();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let settings: Vec<String> = Self::TOP_LEVEL_KEYS
+            .iter()
+            .map(|k| format!("IMSBRIDGE_{}", k.to_ascii_uppercase()))
+            .collect();
+        anyhow::bail!(
+            "{} {} not a setting; settings are {} (nested keys with a double underscore, such as IMSBRIDGE_SERVER__LISTEN), and the other variables read are {}. Unset or rename {}",
+            unknown.join(", "),
+            if unknown.len() == 1 { "is" } else { "are" },
+            settings.join(", "),
+            Self::NOT_SETTINGS.join(", "),
+            if unknown.len() == 1 { "it" } else { "them" },
+        )
     }
 
     fn load_from(global: &GlobalArgs, env: Env) -> anyhow::Result<Self> {
-        // Only variables naming a setting are read: IMSBRIDGE_TOKEN, IMSBRIDGE_MASTER_KEY and
-        // friends are read elsewhere, and a stray variable must not stop the program.
+        // Variables that are not settings (IMSBRIDGE_TOKEN and friends) are read elsewhere.
         let env = env.filter(|key| {
             // By now `__` has become the `.` of a nested key (`server.listen`).
             let first = key.as_str().split('.').next().unwrap_or_default();
@@ -183,10 +241,12 @@ impl Settings {
         let settings: Self = figment
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid settings in {source}: {e}"))?;
+        let mut settings = settings;
         settings
             .server
             .check_token_budget(settings.ims.token_budget())
             .map_err(|e| anyhow::anyhow!("invalid settings in {source}: {e}"))?;
+        settings.server.jwt_eol = settings.jwt_eol;
         Ok(settings)
     }
 
@@ -200,6 +260,19 @@ impl Settings {
         })?;
         Ok(&self.data_dir)
     }
+}
+
+fn default_log_filter() -> LogFilter {
+    LogFilter {
+        directives: "info".to_owned(),
+        source: "log_level",
+    }
+}
+
+/// `jwt_eol` as a date, refused with the expected form when it is not one.
+fn eol_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<NaiveDate, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    readiness::parse_eol(&raw).map_err(serde::de::Error::custom)
 }
 
 #[cfg(test)]
@@ -307,6 +380,97 @@ mod tests {
             jail.set_env("IMSBRIDGE_LOG_FORMAT", "xml");
             let err = Settings::load(&args(&dir)).unwrap_err().to_string();
             assert!(err.contains("xml") || err.contains("log_format"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn an_unknown_imsbridge_variable_is_refused_by_name_and_the_others_are_not() {
+        let names = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        Settings::refuse_unknown_variables(
+            names(&[
+                "IMSBRIDGE_TOKEN",
+                "IMSBRIDGE_LOG",
+                "IMSBRIDGE_SERVER__LISTEN",
+                "IMSBRIDGE_JWT_EOL",
+                "PATH",
+            ])
+            .into_iter(),
+        )
+        .unwrap();
+        let err = Settings::refuse_unknown_variables(
+            names(&["IMSBRIDGE_LISTEN", "IMSBRIDGE_TOKEN", "IMSBRIDGE_LOGLEVEL"]).into_iter(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("IMSBRIDGE_LISTEN, IMSBRIDGE_LOGLEVEL are not a setting"),
+            "{err}"
+        );
+        assert!(err.contains("IMSBRIDGE_SERVER__LISTEN"), "{err}");
+    }
+
+    #[test]
+    fn jwt_eol_is_a_top_level_date_from_the_file_or_the_environment() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(s.jwt_eol, readiness::default_eol());
+            jail.create_file("imsbridge.toml", "jwt_eol = \"2027-01-31\"\n")?;
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(s.jwt_eol.to_string(), "2027-01-31");
+            assert_eq!(
+                s.server.jwt_eol, s.jwt_eol,
+                "the server is given the same date"
+            );
+            jail.set_env("IMSBRIDGE_JWT_EOL", "2028-02-29");
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(s.jwt_eol.to_string(), "2028-02-29");
+            jail.set_env("IMSBRIDGE_JWT_EOL", "2028-02-30");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(
+                err.contains("JWT_EOL") && err.contains("YYYY-MM-DD"),
+                "{err}"
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn log_format_is_a_top_level_key_only() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.create_file("imsbridge.toml", "[server]\nlog_format = \"json\"\n")?;
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("log_format"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_log_filter_comes_from_rust_log_then_imsbridge_log_then_log_level() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.clear_env();
+            jail.create_file("imsbridge.toml", "log_level = \"debug\"\n")?;
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(
+                (s.log_filter.source, s.log_filter.directives.as_str()),
+                ("log_level", "debug")
+            );
+            jail.set_env("IMSBRIDGE_LOG", "warn");
+            jail.set_env("RUST_LOG", "imsbridge=trace");
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            assert_eq!(
+                (s.log_filter.source, s.log_filter.directives.as_str()),
+                ("RUST_LOG", "imsbridge=trace")
+            );
+            jail.set_env("RUST_LOG", "imsbridge=loud");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(
+                err.contains("RUST_LOG") && err.contains("imsbridge=loud"),
+                "{err}"
+            );
             Ok(())
         });
     }

@@ -495,6 +495,113 @@ fn bad_settings_name_the_setting_and_the_problem() {
 }
 
 #[test]
+fn every_setting_is_honoured_or_refused_wherever_it_comes_from() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    // Refused, with what was wrong: (arguments, environment, settings file, expected words).
+    type Case<'a> = (
+        &'a [&'a str],
+        &'a [(&'a str, &'a str)],
+        &'a str,
+        &'a [&'a str],
+    );
+    let refused: &[Case] = &[
+        (
+            &["db", "migrate"],
+            &[("IMSBRIDGE_LISTEN", "127.0.0.1:1")],
+            "",
+            &[
+                "IMSBRIDGE_LISTEN is not a setting",
+                "IMSBRIDGE_SERVER__LISTEN",
+            ],
+        ),
+        (
+            &["db", "migrate"],
+            &[("IMSBRIDGE_JWT_EOL", "2025-13-01")],
+            "",
+            &["JWT_EOL", "2025-13-01", "YYYY-MM-DD"],
+        ),
+        (
+            &["db", "migrate"],
+            &[("RUST_LOG", "imsbridge=loud")],
+            "",
+            &["RUST_LOG", "imsbridge=loud"],
+        ),
+        (
+            &["db", "migrate"],
+            &[],
+            "[server]\nlog_format = \"json\"\n",
+            &["log_format", "imsbridge.toml"],
+        ),
+        (
+            &[
+                "serve",
+                "--demo",
+                "--database-url",
+                "postgres://someone:hunter2@127.0.0.1:1/imsbridge",
+            ],
+            &[],
+            "",
+            &["--demo", "database URL"],
+        ),
+        (
+            &["serve", "--demo"],
+            &[(
+                "IMSBRIDGE_DATABASE_URL",
+                "postgres://someone:hunter2@127.0.0.1:1/imsbridge",
+            )],
+            "",
+            &["--demo", "IMSBRIDGE_DATABASE_URL"],
+        ),
+    ];
+    for (args, envs, file, words) in refused {
+        std::fs::write(data.path().join("imsbridge.toml"), file).unwrap();
+        let mut full = args.to_vec();
+        full.extend(["--data-dir", dir]);
+        let out = run(&full, envs);
+        let err = text(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "{args:?} {envs:?} {file:?} was accepted"
+        );
+        for word in *words {
+            assert!(err.contains(word), "{args:?} {envs:?}: {err}");
+        }
+        assert!(
+            !err.contains("hunter2") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+
+    // Honoured: the JWT end-of-life date from the file, the environment, then the flag.
+    std::fs::write(
+        data.path().join("imsbridge.toml"),
+        "jwt_eol = \"2031-01-31\"\n",
+    )
+    .unwrap();
+    let status = |envs: &[(&str, &str)], extra: &[&str]| {
+        let mut args = vec!["migrate", "status", "--output", "json", "--data-dir", dir];
+        args.extend(extra);
+        let out = run(&args, envs);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["jwt_eol"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(status(&[], &[]), "2031-01-31");
+    assert_eq!(
+        status(&[("IMSBRIDGE_JWT_EOL", "2032-02-29")], &[]),
+        "2032-02-29"
+    );
+    assert_eq!(
+        status(
+            &[("IMSBRIDGE_JWT_EOL", "2032-02-29")],
+            &["--eol", "2033-03-31"]
+        ),
+        "2033-03-31"
+    );
+}
+
+#[test]
 fn secrets_are_never_accepted_as_command_line_arguments() {
     let out = run(
         &[

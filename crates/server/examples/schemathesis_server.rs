@@ -97,7 +97,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
         ..Settings::for_tests()
     };
-    imsbridge_server::telemetry::init(imsbridge_server::LogFormat::Text);
+    imsbridge_server::telemetry::init(
+        imsbridge_server::LogFormat::Text,
+        &imsbridge_server::LogFilter::resolve(|var| std::env::var(var).ok(), "info")
+            .expect("RUST_LOG or IMSBRIDGE_LOG is a valid log filter"),
+    );
     let app = Application::build(settings, Dependencies::new(store, provider)).await?;
     // The token file appears only once the server is bound: the script waits for it.
     std::fs::write(&token_file, token.expose_secret())?;

@@ -33,9 +33,10 @@ use imsbridge_store::Store;
 pub use bootstrap::{OneTimePassword, bootstrap_admin};
 pub use error::{ApiError, ServerError};
 pub use migration::{MigrationError, MigrationRequest, migrate};
-pub use settings::{LogFormat, Settings, TlsSettings};
+pub use settings::{Settings, TlsSettings};
 pub use startup::{Application, Dependencies, router};
 pub use state::AppState;
+pub use telemetry::{LogFilter, LogFormat};
 
 /// Creates the first admin if the store has no users (printing a one-time password once to
 /// standard error), then serves until Ctrl-C or SIGTERM.

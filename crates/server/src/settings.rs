@@ -1,4 +1,4 @@
-//! Server settings: where to listen, TLS, limits, logging, sessions and login throttling.
+//! Server settings: where to listen, TLS, limits, sessions and login throttling.
 //!
 //! Every field has a default, so an empty file (or none) gives a working loopback server.
 //! The CLI layers a file, the environment and flags on top (figment) and hands the result to
@@ -34,8 +34,6 @@ pub struct Settings {
     pub request_timeout_secs: u64,
     /// How long in-flight requests may take to finish on shutdown, in seconds.
     pub shutdown_grace_secs: u64,
-    /// Log line format.
-    pub log_format: LogFormat,
     /// Session cookies for the console and logins.
     pub session: SessionSettings,
     /// Throttling of failed logins, and of attempts per client address.
@@ -64,6 +62,10 @@ pub struct Settings {
     /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
     /// client, for the audit log and the login throttle. Empty: the header is ignored.
     pub trusted_proxies: Vec<crate::http::client_addr::IpNetwork>,
+    /// The date Adobe ends JWT credentials, for the readiness page. Not read from `[server]`:
+    /// it is the top-level `jwt_eol` setting, which the CLI copies here.
+    #[serde(skip)]
+    pub jwt_eol: chrono::NaiveDate,
 }
 
 impl Default for Settings {
@@ -75,7 +77,6 @@ impl Default for Settings {
             body_limit_bytes: 256 * 1024,
             request_timeout_secs: 30,
             shutdown_grace_secs: 10,
-            log_format: LogFormat::Text,
             session: SessionSettings::default(),
             login_rate_limit: LoginRateLimit::default(),
             password_hashing: PasswordHashing::default(),
@@ -88,6 +89,7 @@ impl Default for Settings {
                 .unwrap_or(u64::MAX),
             metrics_public: false,
             trusted_proxies: Vec::new(),
+            jwt_eol: crate::readiness::default_eol(),
         }
     }
 }
@@ -178,17 +180,6 @@ pub struct TlsSettings {
     pub cert_path: PathBuf,
     /// PEM private key (PKCS#8, PKCS#1 or SEC1).
     pub key_path: PathBuf,
-}
-
-/// Log line format.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Text,
-    /// One JSON object per line.
-    Json,
 }
 
 /// Session cookie settings.

@@ -81,9 +81,10 @@ pub struct ApplyArgs {
 #[derive(Debug, Args)]
 pub struct AutoArgs {
     /// The Developer Console–compatible API that migrates credentials, such as
-    /// `http://127.0.0.1:8181/console` for the emulator.
-    #[arg(long, env = "IMSBRIDGE_CREDENTIAL_SOURCE", value_name = "URL")]
-    pub credential_source: String,
+    /// `http://127.0.0.1:8181/console` for the emulator. Default: the
+    /// `migration.credential_source` setting.
+    #[arg(long, value_name = "URL")]
+    pub credential_source: Option<String>,
 }
 
 /// Output formats of `imsbridge migrate status`.
@@ -101,9 +102,9 @@ pub struct StatusArgs {
     /// table or json.
     #[arg(long, value_enum, default_value = "table")]
     pub output: OutputArg,
-    /// The JWT end-of-life date (YYYY-MM-DD).
-    #[arg(long, env = "IMSBRIDGE_JWT_EOL", default_value = readiness::DEFAULT_JWT_EOL)]
-    pub eol: String,
+    /// The JWT end-of-life date (YYYY-MM-DD). Default: the `jwt_eol` setting.
+    #[arg(long, value_name = "DATE")]
+    pub eol: Option<String>,
     /// Write an SVG chart of the migration's progress to this file.
     #[arg(long, value_name = "FILE")]
     pub chart: Option<PathBuf>,
@@ -236,7 +237,16 @@ fn database_url(settings: &Settings) -> anyhow::Result<Option<DatabaseUrl>> {
 }
 
 async fn auto(args: AutoArgs, settings: &Settings) -> anyhow::Result<()> {
-    let source = CredentialSource::new(&args.credential_source)?;
+    let Some(source) = args
+        .credential_source
+        .as_deref()
+        .or(settings.migration.credential_source.as_deref())
+    else {
+        anyhow::bail!(
+            "no credential source: pass --credential-source URL or set migration.credential_source (IMSBRIDGE_MIGRATION__CREDENTIAL_SOURCE), such as http://127.0.0.1:8181/console for the emulator"
+        );
+    };
+    let source = CredentialSource::new(source)?;
     let store = open::store(settings).await?;
     let provider = open::provider(settings, &store)?;
     let url = database_url(settings)?;
@@ -276,7 +286,10 @@ async fn auto(args: AutoArgs, settings: &Settings) -> anyhow::Result<()> {
 }
 
 async fn status(args: StatusArgs, settings: &Settings) -> anyhow::Result<()> {
-    let eol = readiness::parse_eol(&args.eol).map_err(anyhow::Error::msg)?;
+    let eol = match &args.eol {
+        Some(raw) => readiness::parse_eol(raw).map_err(|e| anyhow::anyhow!("--eol: {e}"))?,
+        None => settings.jwt_eol,
+    };
     let store = open::store(settings).await?;
     let r = readiness::compute(&store, chrono::Utc::now(), eol).await?;
     if let Some(path) = &args.chart {

@@ -20,7 +20,7 @@ use crate::settings::Settings;
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(&cli.global)?;
-    crate::commands::logging::init(&settings);
+    imsbridge_server::telemetry::init(settings.log_format, &settings.log_filter);
     match cli.command {
         Command::Serve(args) => serve::run(args, settings, cli.global.data_dir.is_some()).await,
         Command::Emulator(args) => emulator::run(args).await,
@@ -31,26 +31,5 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(command) => keys::run(command, &settings).await,
         Command::Migrate(command) => migrate::run(command, &settings).await,
         Command::Agent(args) => agent::run(args).await,
-    }
-}
-
-pub(crate) mod logging {
-    use crate::settings::{LogFormat, Settings};
-    use tracing_subscriber::EnvFilter;
-
-    /// Installs the global log subscriber; logs go to standard error.
-    pub fn init(settings: &Settings) {
-        let filter = EnvFilter::try_from_env("IMSBRIDGE_LOG")
-            .or_else(|_| EnvFilter::try_new(&settings.log_level))
-            .unwrap_or_else(|_| EnvFilter::new("info"));
-        // Colours only on a terminal: journald, files and pipes get plain text.
-        let builder = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-            .with_writer(std::io::stderr);
-        let _ = match settings.log_format {
-            LogFormat::Json => builder.json().try_init(),
-            LogFormat::Text => builder.try_init(),
-        };
     }
 }

@@ -22,6 +22,11 @@ pub async fn run(
     }
     imsbridge_server::raise_open_files_limit();
     if args.demo {
+        // The URL is not repeated: it may hold a password.
+        anyhow::ensure!(
+            settings.database_url.is_none(),
+            "--demo runs on a fresh embedded SQLite store of its own, and a database URL is set (by --database-url, IMSBRIDGE_DATABASE_URL or database_url in the settings file); unset it to run the demo, or leave out --demo to serve that database"
+        );
         return run_demo(settings, data_dir_given).await;
     }
     let store = open::store(&settings).await?;
@@ -91,7 +96,6 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
         settings.data_dir = temp.path().to_path_buf();
         _temp = temp;
     }
-    settings.database_url = None;
     let emulator = Emulator::spawn_with(EmulatorConfig {
         clock: ClockMode::System,
         ..EmulatorConfig::default()

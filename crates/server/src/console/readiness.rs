@@ -3,15 +3,12 @@
 //! days to the JWT end of life; the migration's progress as a server-rendered SVG chart.
 //!
 //! The labels live here (English and Korean) until they join `i18n`; the end-of-life date
-//! comes from `IMSBRIDGE_JWT_EOL` (YYYY-MM-DD) until the server settings carry it.
-
-use std::sync::OnceLock;
+//! comes from the `jwt_eol` setting.
 
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::NaiveDate;
 
 use super::Console;
 use super::i18n::Lang;
@@ -117,22 +114,13 @@ pub struct ReadinessPage {
     chart: String,
 }
 
-fn eol() -> NaiveDate {
-    static EOL: OnceLock<NaiveDate> = OnceLock::new();
-    *EOL.get_or_init(|| {
-        std::env::var("IMSBRIDGE_JWT_EOL")
-            .ok()
-            .and_then(|v| readiness::parse_eol(&v).ok())
-            .unwrap_or_else(readiness::default_eol)
-    })
-}
-
 /// `GET /console/readiness`.
 pub async fn page(State(state): State<AppState>, console: Console) -> Response {
     if !console.caller.principal.can_read() {
         return console.error_page(StatusCode::FORBIDDEN, console.t().forbidden.to_owned());
     }
-    let r = match readiness::compute(&state.store, state.clock.now(), eol()).await {
+    let r = match readiness::compute(&state.store, state.clock.now(), state.settings.jwt_eol).await
+    {
         Ok(r) => r,
         Err(e) => return console.api_error_page(&ApiError::from(e)),
     };
