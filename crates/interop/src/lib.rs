@@ -21,6 +21,7 @@ mod export;
 mod fields;
 mod merge;
 pub mod osgi;
+pub mod preview;
 mod report;
 mod solution;
 mod vars;
@@ -35,6 +36,7 @@ pub use export::{
     ExportOptions, MAX_CLOUD_MANAGER_VALUE_CHARS, MAX_CLOUD_MANAGER_VARIABLES, Skipped,
     export_aem_osgi, secret_variable,
 };
+pub use preview::{Existing, ImportPreview, PreviewRow, RowAction, preview};
 pub use report::{
     CandidateCredential, CandidateStatus, ImportCandidate, ImportReport, JwtSummary, MissingReason,
     MissingValue, PartialOAuth, Problem, ProblemKind,

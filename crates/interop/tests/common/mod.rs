@@ -29,6 +29,7 @@ pub fn walk(dir: &str) -> Vec<(PathBuf, String)> {
 }
 
 /// One fixture file's text.
+#[allow(dead_code)] // Not every test binary reads single files.
 pub fn read(path: &str) -> String {
     std::fs::read_to_string(fixtures().join(path)).unwrap()
 }
