@@ -217,10 +217,18 @@ pub struct PassphraseArgs {
 /// Options of `config export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Write files for AEM (`aem-osgi`: `.cfg.json` pairs and Cloud Manager variables) or
+    /// the aio CLI (`aio`: contexts) into DIR instead of an imsbridge export.
+    #[arg(long, value_name = "FORMAT", value_parser = parse_export_format, requires = "dir")]
+    pub to: Option<imsbridge_interop::ExportFormat>,
+    /// With --to: the folder to write into (created if missing).
+    #[arg(value_name = "DIR", requires = "to")]
+    pub dir: Option<PathBuf>,
     /// Write here (mode 0600) instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
+    #[arg(long, short, value_name = "FILE", conflicts_with = "to")]
     pub output: Option<PathBuf>,
-    /// Include the secrets, sealed under a passphrase.
+    /// Include the secrets: sealed under a passphrase in an imsbridge export; with --to, as
+    /// values in files only their owner can read.
     #[arg(long)]
     pub include_secrets: bool,
     /// The passphrase.
@@ -231,11 +239,48 @@ pub struct ExportArgs {
 /// Options of `config import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// A file made by `imsbridge config export`.
-    pub file: PathBuf,
-    /// The passphrase the secrets were sealed with.
+    /// Without --from: one file made by `imsbridge config export`. With --from: files or
+    /// folders in that format (folders are read whole).
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Read AEM OSGi configurations (`aem-osgi`: `.config`, `.cfg.json`), aio CLI
+    /// configurations (`aio`) or aio-lib-java workspace configurations (`aio-lib-java`).
+    #[arg(long, value_name = "FORMAT", value_parser = parse_import_format)]
+    pub from: Option<imsbridge_interop::ImportFormat>,
+    /// Placeholder values: a Cloud Manager variables export (JSON) or a `.env` file. The
+    /// environment is read too; this file wins.
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub vars: Option<PathBuf>,
+    /// Show what would be created, updated, skipped or needs a secret; write nothing.
+    #[arg(long, requires = "from")]
+    pub dry_run: bool,
+    /// With --dry-run: also write the preview as JSON here, for --expect.
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    pub report: Option<PathBuf>,
+    /// Overwrite configurations of the same name.
+    #[arg(long, requires = "from")]
+    pub update: bool,
+    /// With --update: a report from --dry-run --report; only its rows still at the revision
+    /// it saw are written.
+    #[arg(long, value_name = "FILE", requires = "update")]
+    pub expect: Option<PathBuf>,
+    /// table or json.
+    #[arg(long, value_enum, default_value = "table")]
+    pub output: OutputFormat,
+    /// The passphrase the secrets of an imsbridge export were sealed with.
     #[command(flatten)]
     pub passphrase: PassphraseArgs,
+}
+
+fn parse_import_format(raw: &str) -> Result<imsbridge_interop::ImportFormat, String> {
+    imsbridge_interop::ImportFormat::parse(raw).ok_or_else(|| {
+        format!("{raw:?} is not a format to import; use aem-osgi, aio or aio-lib-java")
+    })
+}
+
+fn parse_export_format(raw: &str) -> Result<imsbridge_interop::ExportFormat, String> {
+    imsbridge_interop::ExportFormat::parse(raw)
+        .ok_or_else(|| format!("{raw:?} is not a format to export; use aem-osgi or aio"))
 }
 
 /// `imsbridge config …`

@@ -56,6 +56,20 @@ impl Vars {
         }
     }
 
+    /// These variables with `other`'s on top: a variable `other` has wins, and one it lists
+    /// without a value (a Cloud Manager secret) keeps the value these have.
+    #[must_use]
+    pub fn overridden_by(mut self, other: Vars) -> Self {
+        self.values.extend(other.values);
+        self.listed_without_value.extend(
+            other
+                .listed_without_value
+                .into_iter()
+                .filter(|name| !self.values.contains_key(name)),
+        );
+        self
+    }
+
     /// Reads a variables file: a Cloud Manager export when it is JSON, a `.env` file
     /// otherwise.
     pub fn parse(text: &str) -> Result<Self, VarsError> {

@@ -227,6 +227,34 @@ impl Store {
         Ok(doc)
     }
 
+    /// Every configuration, secrets open, for an export in another format (`aem-osgi`,
+    /// `aio`), audited as `config.export` with that format and whether the export writes the
+    /// secrets' values.
+    pub async fn export_configs(
+        &self,
+        format: &str,
+        with_secrets: bool,
+        audit: &AuditContext,
+    ) -> Result<Vec<IntegrationConfig>, StoreError> {
+        let configs = self.all_configs().await?;
+        self.append_audit(
+            audit,
+            &AuditEntry {
+                action: "config.export".into(),
+                target_kind: "config".into(),
+                target_name: None,
+                target_id: None,
+                details: serde_json::json!({
+                    "configs": configs.len(),
+                    "format": format,
+                    "with_secrets": with_secrets,
+                }),
+            },
+        )
+        .await?;
+        Ok(configs)
+    }
+
     /// Imports an export: creates each configuration whose name is free (keeping its id when
     /// that is free too), skips names that exist, and reports the rest. Each configuration
     /// is created whole or not at all, and audited as `config.import`.

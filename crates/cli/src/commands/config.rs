@@ -10,14 +10,20 @@ use serde_json::{Map, Value, json};
 
 use crate::cli::{ConfigCommand, OAuthArgs, OutputFormat, SecretArgs};
 use crate::commands::remote::{Remote, cell, print_table};
-use crate::commands::transfer;
+use crate::commands::{interop, transfer};
 use crate::settings::Settings;
 
 /// Runs a `config` subcommand.
 pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<()> {
     match command {
-        ConfigCommand::Export(args) => transfer::export(args, settings).await,
-        ConfigCommand::Import(args) => transfer::import(args, settings).await,
+        ConfigCommand::Export(args) => match (args.to, args.dir.clone()) {
+            (Some(format), Some(dir)) => interop::export(format, &dir, &args, settings).await,
+            _ => transfer::export(args, settings).await,
+        },
+        ConfigCommand::Import(args) => match args.from {
+            Some(format) => interop::import(format, args, settings).await,
+            None => transfer::import(args, settings).await,
+        },
         ConfigCommand::List {
             remote,
             output,

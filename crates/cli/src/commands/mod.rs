@@ -5,6 +5,7 @@ mod config;
 mod db;
 mod demo;
 mod emulator;
+mod interop;
 mod keys;
 pub(crate) mod migrate;
 mod open;

@@ -42,12 +42,24 @@ pub async fn export(args: ExportArgs, settings: &Settings) -> anyhow::Result<()>
 
 /// Creates the configurations of an export whose names are free.
 pub async fn import(args: ImportArgs, settings: &Settings) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&args.file)
-        .with_context(|| format!("could not read {}", args.file.display()))?;
+    let [file] = args.paths.as_slice() else {
+        bail!(
+            "an imsbridge export is one file, and {} paths were given; to read AEM or aio files, add --from aem-osgi, aio or aio-lib-java",
+            args.paths.len()
+        );
+    };
+    if file.is_dir() {
+        bail!(
+            "{} is a folder, and an imsbridge export is one file; to read AEM or aio files, add --from aem-osgi, aio or aio-lib-java",
+            file.display()
+        );
+    }
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("could not read {}", file.display()))?;
     let doc: ExportDocument = serde_json::from_str(&text).with_context(|| {
         format!(
-            "{} is not an imsbridge export (made by `imsbridge config export`)",
-            args.file.display()
+            "{} is not an imsbridge export (made by `imsbridge config export`); to read AEM or aio files, add --from aem-osgi, aio or aio-lib-java",
+            file.display()
         )
     })?;
     let passphrase = read_passphrase(&args.passphrase)?;
