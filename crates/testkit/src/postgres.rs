@@ -66,10 +66,10 @@ impl TestDatabase {
     /// # Panics
     /// When the server cannot be reached or refuses to make the database.
     pub async fn create_on(admin: &DatabaseUrl) -> Self {
-        if !SWEPT.swap(true, Ordering::SeqCst) {
-            if let Err(e) = sweep(admin, STALE_AFTER).await {
-                eprintln!("could not sweep stale test databases: {e}");
-            }
+        if !SWEPT.swap(true, Ordering::SeqCst)
+            && let Err(e) = sweep(admin, STALE_AFTER).await
+        {
+            eprintln!("could not sweep stale test databases: {e}");
         }
         Self::create_named(admin, database_name(SystemTime::now())).await
     }
