@@ -292,7 +292,7 @@ mod tests {
         let dropped = sweep_among(&admin, STALE_AFTER, SystemTime::now(), ours)
             .await
             .unwrap();
-        assert_eq!(dropped, [stale_name.clone()]);
+        assert_eq!(dropped, [stale_name.as_str()]);
         assert!(!exists(&admin, &stale_name).await);
         assert!(exists(&admin, young.name()).await);
 
@@ -301,7 +301,7 @@ mod tests {
         let dropped = sweep_among(&admin, Duration::from_secs(2), later, ours)
             .await
             .unwrap();
-        assert_eq!(dropped, [young.name().to_owned()]);
+        assert_eq!(dropped, [young.name()]);
         assert!(!exists(&admin, young.name()).await);
     }
 }
