@@ -1,4 +1,4 @@
-//! `TestApp`: a fresh database (SQLite, or PostgreSQL when `TEST_POSTGRES_URL` is set), the
+//! [`TestApp`]: a fresh database (SQLite, or PostgreSQL when `TEST_POSTGRES_URL` is set), the
 //! IMS emulator, and the server on port 0; plus helpers to make configurations and tokens.
 
 use std::sync::Arc;
@@ -13,10 +13,11 @@ use imsbridge_emulator::{Emulator, EmulatorHandle, JwtCredential, OAuthCredentia
 use imsbridge_ims::{ClockSleeper, ImsClient, ImsClientOptions, ProviderOptions, TokenProvider};
 use imsbridge_server::auth::api_tokens;
 use imsbridge_server::{AppState, Application, Dependencies, Settings, bootstrap_admin};
-use imsbridge_store::{AuditContext, DatabaseKind, Store};
-use imsbridge_testkit::TestData;
+use imsbridge_store::{AuditContext, Store};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
+
+use crate::TestData;
 
 /// The bootstrap admin's password in tests.
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
@@ -67,14 +68,8 @@ impl Drop for Replica {
     }
 }
 
-/// Which database a test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// A temporary SQLite file.
-    Sqlite,
-    /// A fresh PostgreSQL database.
-    Postgres,
-}
+/// Which database a test runs on: a temporary SQLite file, or a fresh PostgreSQL database.
+pub use imsbridge_store::DatabaseKind as Backend;
 
 impl TestApp {
     /// Starts an app on `backend` with test settings; `None` when PostgreSQL is asked for
@@ -95,13 +90,9 @@ impl TestApp {
         settings: Settings,
         clock: Option<ManualClock>,
     ) -> Option<Self> {
-        let kind = match backend {
-            Backend::Sqlite => DatabaseKind::Sqlite,
-            Backend::Postgres => DatabaseKind::Postgres,
-        };
-        let data = TestData::new(kind).await?;
+        let data = TestData::new(backend).await?;
         let store = data.store().await;
-        assert_eq!(store.database_kind(), kind);
+        assert_eq!(store.database_kind(), backend);
         let emulator = Emulator::spawn().await.unwrap();
         let org = emulator.create_org("Test Org").unwrap();
         let project = emulator
@@ -411,7 +402,7 @@ macro_rules! on_both_backends {
         mod $case {
             #[tokio::test]
             async fn on_sqlite() {
-                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite)
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite)
                     .await
                     .unwrap();
                 super::$case(&app).await;
@@ -421,7 +412,7 @@ macro_rules! on_both_backends {
             #[tokio::test]
             async fn on_postgres() {
                 let Some(app) =
-                    $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await
+                    $crate::TestApp::spawn($crate::Backend::Postgres).await
                 else {
                     eprintln!("TEST_POSTGRES_URL is not set; skipping the PostgreSQL leg");
                     return;
