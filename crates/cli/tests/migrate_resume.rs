@@ -15,35 +15,19 @@ use imsbridge_domain::{
 };
 use imsbridge_emulator::{Emulator, EmulatorHandle, Endpoint, Fault};
 use imsbridge_store::{AuditContext, AuditFilter, DatabaseUrl, PageRequest, Store};
+use imsbridge_testkit::TestDatabase;
 
 const BIN: &str = env!("CARGO_BIN_EXE_imsbridge");
 const CONFIGS: usize = 40;
 /// Its suggested scopes (domain) and migrated scopes (emulator) agree.
 const METASCOPE: &str = "ent_analytics_bulk_ingest_sdk";
 
-/// SQLite (no URL), and PostgreSQL with a fresh database when `TEST_POSTGRES_URL` is set.
-fn databases() -> Vec<Option<String>> {
+/// SQLite (no database), and PostgreSQL with a fresh database (dropped with its guard) when
+/// `TEST_POSTGRES_URL` is set.
+async fn databases() -> Vec<Option<TestDatabase>> {
     let mut v = vec![None];
-    if let Ok(admin) = std::env::var("TEST_POSTGRES_URL")
-        && !admin.is_empty()
-    {
-        let name = format!(
-            "imsbridge_resume_{}_{}",
-            std::process::id(),
-            chrono::Utc::now().timestamp_micros()
-        );
-        let status = std::process::Command::new("psql")
-            .args([
-                admin.as_str(),
-                "-q",
-                "-c",
-                &format!("CREATE DATABASE {name}"),
-            ])
-            .status()
-            .expect("psql creates the test database (install the PostgreSQL client)");
-        assert!(status.success());
-        let url = DatabaseUrl::parse(&admin).unwrap().with_database(&name);
-        v.push(Some(url.expose_secret().to_owned()));
+    if let Some(database) = TestDatabase::create().await {
+        v.push(Some(database));
     }
     v
 }
@@ -117,7 +101,10 @@ async fn migrate_entries(store: &Store) -> Vec<imsbridge_store::AuditRecord> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_apply_killed_mid_run_and_run_again_migrates_every_configuration_exactly_once() {
-    for url in databases() {
+    for database in databases().await {
+        let url = database
+            .as_ref()
+            .map(|d| d.url().expose_secret().to_owned());
         let url = url.as_deref();
         let dir = tempfile::tempdir().unwrap();
         let ims = Emulator::spawn().await.unwrap();

@@ -21,7 +21,8 @@ use imsbridge_domain::{Origin, SystemClock};
 use imsbridge_server::bulk::{ApplyOptions, Plan, PlanOptions, Quiet, apply};
 use imsbridge_store::DatabaseKind;
 
-use bulk_common::{Estate, TestDb, kinds, provider};
+use bulk_common::{Estate, provider};
+use imsbridge_testkit::TestData;
 
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -31,7 +32,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 async fn bench(kind: DatabaseKind, n: usize, concurrency: usize) {
-    let db = TestDb::new(kind).await;
+    let db = TestData::new(kind).await.unwrap();
     let store = db.store().await;
     let estate = Estate::start().await;
     let seeding = Instant::now();
@@ -85,7 +86,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    for kind in kinds() {
+    for kind in TestData::kinds() {
         runtime.block_on(bench(kind, n, concurrency));
     }
 }

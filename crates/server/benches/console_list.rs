@@ -17,7 +17,8 @@ use imsbridge_domain::{Origin, SecretString, SystemClock};
 use imsbridge_server::{Application, Dependencies, Settings, bootstrap_admin};
 use imsbridge_store::DatabaseKind;
 
-use bulk_common::{Estate, TestDb, kinds, provider};
+use bulk_common::{Estate, provider};
+use imsbridge_testkit::TestData;
 
 const PASSWORD: &str = "console list bench password";
 
@@ -29,7 +30,7 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 async fn bench(kind: DatabaseKind, n: usize, requests: usize) {
-    let db = TestDb::new(kind).await;
+    let db = TestData::new(kind).await.unwrap();
     let store = db.store().await;
     let estate = Estate::start().await;
     let seeding = Instant::now();
@@ -126,7 +127,7 @@ async fn bench(kind: DatabaseKind, n: usize, requests: usize) {
 async fn main() {
     let n = env_usize("BENCH_CONFIGS", 10_000);
     let requests = env_usize("BENCH_REQUESTS", 50).max(1);
-    for kind in kinds() {
+    for kind in TestData::kinds() {
         bench(kind, n, requests).await;
     }
 }

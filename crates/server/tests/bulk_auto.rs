@@ -14,7 +14,8 @@ mod bulk {
     use imsbridge_server::bulk::{AutoMigration, Backoff, CredentialSource};
     use imsbridge_store::{AuditFilter, DatabaseKind, PageRequest, Store};
 
-    use super::bulk_common::{Estate, TestDb, kinds, provider};
+    use super::bulk_common::{Estate, provider};
+    use imsbridge_testkit::TestData;
 
     fn job(store: &Store, estate: &Estate, clock: &ManualClock) -> AutoMigration {
         AutoMigration::new(
@@ -31,8 +32,8 @@ mod bulk {
 
     #[tokio::test]
     async fn the_automatic_job_migrates_auto_provisioned_configs_through_the_credential_source() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             let creds = estate
@@ -99,8 +100,8 @@ mod bulk {
 
     #[tokio::test]
     async fn a_failed_automatic_migration_is_recorded_visibly_and_retried_after_its_backoff() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             estate
@@ -155,14 +156,14 @@ mod bulk {
 
     #[tokio::test]
     async fn only_one_replica_at_a_time_holds_the_automatic_migration_lock() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let _store = db.store().await;
-            let first = JobLock::try_acquire(db.url.as_ref(), AUTO_MIGRATION_LOCK)
+            let first = JobLock::try_acquire(db.url().as_ref(), AUTO_MIGRATION_LOCK)
                 .await
                 .unwrap();
             assert!(first.is_some());
-            let second = JobLock::try_acquire(db.url.as_ref(), AUTO_MIGRATION_LOCK)
+            let second = JobLock::try_acquire(db.url().as_ref(), AUTO_MIGRATION_LOCK)
                 .await
                 .unwrap();
             if kind == DatabaseKind::Postgres {
@@ -171,7 +172,7 @@ mod bulk {
                     "another replica is refused while the lock is held"
                 );
                 first.unwrap().release().await;
-                let third = JobLock::try_acquire(db.url.as_ref(), AUTO_MIGRATION_LOCK)
+                let third = JobLock::try_acquire(db.url().as_ref(), AUTO_MIGRATION_LOCK)
                     .await
                     .unwrap();
                 assert!(third.is_some(), "released locks can be taken");

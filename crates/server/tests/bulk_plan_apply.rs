@@ -18,7 +18,8 @@ mod bulk {
     use imsbridge_server::{MigrationRequest, migrate};
     use imsbridge_store::{AuditContext, AuditFilter, PageRequest, Store};
 
-    use super::bulk_common::{Estate, TestDb, kinds, provider};
+    use super::bulk_common::{Estate, provider};
+    use imsbridge_testkit::TestData;
 
     fn options(env: HashMap<String, String>) -> ApplyOptions {
         ApplyOptions {
@@ -47,8 +48,8 @@ mod bulk {
 
     #[tokio::test]
     async fn a_plan_lists_customer_jwt_configs_prefilled_with_suggested_scopes_and_no_secrets() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             let creds = estate.seed(&store, "customer", 3, Origin::Customer).await;
@@ -89,8 +90,8 @@ mod bulk {
 
     #[tokio::test]
     async fn bulk_plan_then_dry_run_then_apply_migrates_every_row_from_every_secret_source() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             let creds = estate.seed(&store, "cfg", 4, Origin::Customer).await;
@@ -177,8 +178,8 @@ mod bulk {
 
     #[tokio::test]
     async fn a_rerun_of_an_applied_plan_skips_every_row_and_migrates_nothing_twice() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             let creds = estate.seed(&store, "cfg", 5, Origin::Customer).await;
@@ -225,8 +226,8 @@ mod bulk {
 
     #[tokio::test]
     async fn a_stale_plan_is_refused_whole_with_every_problem_listed_and_nothing_changes() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             let creds = estate.seed(&store, "cfg", 4, Origin::Customer).await;
@@ -307,8 +308,8 @@ mod bulk {
 
     #[tokio::test]
     async fn a_row_that_ims_refuses_fails_with_its_reason_while_the_others_migrate() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             let creds = estate.seed(&store, "cfg", 3, Origin::Customer).await;

@@ -11,12 +11,13 @@ mod bulk {
     use imsbridge_server::bulk::{ApplyOptions, Plan, PlanOptions, Quiet, apply};
     use imsbridge_server::readiness::{self, TokenUsage};
 
-    use super::bulk_common::{Estate, TestDb, kinds, provider};
+    use super::bulk_common::{Estate, provider};
+    use imsbridge_testkit::TestData;
 
     #[tokio::test]
     async fn bulk_readiness_counts_what_is_left_who_uses_it_and_charts_the_migrations() {
-        for kind in kinds() {
-            let db = TestDb::new(kind).await;
+        for kind in TestData::kinds() {
+            let db = TestData::new(kind).await.unwrap();
             let store = db.store().await;
             let estate = Estate::start().await;
             let creds = estate.seed(&store, "cfg", 3, Origin::Customer).await;

@@ -1,24 +1,13 @@
 //! Console tests: the seed's workflow as pages, asserted through HTML selectors, against the
-//! real server, store and IMS emulator (the API tests' `TestApp`).
+//! real server, store and IMS emulator (the test kit's `TestApp`).
 
-// The API tests' harness, shared; its lints are its own suite's business.
-#[allow(
-    dead_code,
-    unused_imports,
-    unused_macros,
-    clippy::all,
-    clippy::pedantic
-)]
-#[path = "api/common.rs"]
-mod common;
-
-use common::{ADMIN_PASSWORD, Backend, TestApp};
 use imsbridge_domain::{
     AuthType, AuthorizationServer, ClientId, CloudSolution, ConfigDraft, ConfigId,
     DraftCredentials, ExposeSecret, IntegrationConfig, Name, OAuthCredentials, OrgId, Origin,
     Scopes, SecretString, Title,
 };
 use imsbridge_store::AuditContext;
+use imsbridge_testkit::{ADMIN_PASSWORD, Backend, TestApp};
 use reqwest::StatusCode;
 use reqwest::multipart::Form;
 use scraper::{ElementRef, Html, Selector};

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::audit::{AuditContext, AuditEntry, NewAuditRow, insert_audit};
-use crate::backend::{BeginWrite, with_backend};
+use crate::audit::{AuditContext, AuditEntry, NewAuditRow, audited_write};
+use crate::backend::with_backend;
 use crate::error::is_unique_violation;
 use crate::{Store, StoreError, UserId, stored_time};
 
@@ -174,31 +174,26 @@ impl Store {
             revoked_at: None,
         };
         let audit_row = NewAuditRow::new(now, audit, &token_entry("api_token.create", &token));
-        let result: Result<(), sqlx::Error> = with_backend!(&self.backend, pool => {
-            async {
-                let mut tx = pool.begin_write().await?;
-                sqlx::query(&format!(
-                    "INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                ))
-                .bind(token.id.0)
-                .bind(&token.name)
-                .bind(&token.prefix)
-                .bind(&token.token_hash)
-                .bind(&token.scope)
-                .bind(token.expires_at)
-                .bind(token.created_at)
-                .bind(token.created_by.map(|u| u.as_uuid()))
-                .bind(token.last_used_at)
-                .bind(token.revoked_at)
-                .execute(&mut *tx)
-                .await?;
-                insert_audit!(&mut *tx, &audit_row)?;
-                tx.commit().await
-            }
-            .await
+        let result = audited_write!(&self.backend, &audit_row, |tx| {
+            sqlx::query(&format!(
+                "INSERT INTO api_tokens ({TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ))
+            .bind(token.id.0)
+            .bind(&token.name)
+            .bind(&token.prefix)
+            .bind(&token.token_hash)
+            .bind(&token.scope)
+            .bind(token.expires_at)
+            .bind(token.created_at)
+            .bind(token.created_by.map(|u| u.as_uuid()))
+            .bind(token.last_used_at)
+            .bind(token.revoked_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
         });
         match result {
-            Ok(()) => Ok(token),
+            Ok(_) => Ok(token),
             Err(e) if is_unique_violation(&e) => Err(StoreError::Conflict(
                 "an API token with this hash already exists; generate a new token".into(),
             )),
@@ -273,19 +268,17 @@ impl Store {
         let now = self.now();
         token.revoked_at = Some(now);
         let audit_row = NewAuditRow::new(now, audit, &token_entry("api_token.revoke", &token));
-        with_backend!(&self.backend, pool => {
-            let mut tx = pool.begin_write().await?;
-            let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-                .bind(now)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-            // Zero rows: revoked concurrently, which is what was asked; nothing to audit twice.
-            if done.rows_affected() == 1 {
-                insert_audit!(&mut *tx, &audit_row)?;
-                tx.commit().await?;
-            }
-        });
+        // Zero rows: revoked concurrently, which is what was asked; nothing to audit twice.
+        audited_write!(&self.backend, &audit_row, |tx| {
+            sqlx::query(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+        })?;
         self.cache.invalidate();
         Ok(token)
     }

@@ -173,6 +173,31 @@ macro_rules! insert_audit {
 }
 pub(crate) use insert_audit;
 
+/// Guarded write, audit, commit, in one write transaction: `$write` (given the transaction as
+/// `$tx`) makes the change and evaluates to the rows it changed. When it changed any, `$row`
+/// is appended to the audit log and the transaction commits; when its guard (a revision, a
+/// state) matched nothing, it rolls back and leaves no audit row. Evaluates to
+/// `Result<u64, sqlx::Error>`, the rows changed.
+macro_rules! audited_write {
+    ($backend:expr, $row:expr, |$tx:ident| $write:expr) => {
+        $crate::backend::with_backend!($backend, pool => {
+            async {
+                let mut $tx = $crate::backend::BeginWrite::begin_write(pool).await?;
+                let changed: u64 = $write;
+                if changed == 0 {
+                    $tx.rollback().await?;
+                } else {
+                    $crate::audit::insert_audit!(&mut *$tx, $row)?;
+                    $tx.commit().await?;
+                }
+                Ok::<u64, sqlx::Error>(changed)
+            }
+            .await
+        })
+    };
+}
+pub(crate) use audited_write;
+
 impl Store {
     /// Records an event that is not itself a store change (a login, a token served, a
     /// failed migration attempt).

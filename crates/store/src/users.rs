@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::audit::{AuditContext, AuditEntry, NewAuditRow, insert_audit};
+use crate::audit::{AuditContext, AuditEntry, NewAuditRow, audited_write, insert_audit};
 use crate::backend::{BeginWrite, with_backend};
 use crate::error::is_unique_violation;
 use crate::{Store, StoreError};
@@ -218,32 +218,27 @@ impl Store {
                 serde_json::json!({ "role": user.role.key() }),
             ),
         );
-        let result: Result<(), sqlx::Error> = with_backend!(&self.backend, pool => {
-            async {
-                let mut tx = pool.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO users (id, username, password_hash, role, created_at, updated_at, disabled) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(user.id.0)
-                .bind(&user.username)
-                .bind(&user.password_hash)
-                .bind(user.role.key())
-                .bind(user.created_at)
-                .bind(user.updated_at)
-                .bind(user.disabled)
-                .execute(&mut *tx)
-                .await?;
-                insert_audit!(&mut *tx, &audit_row)?;
-                tx.commit().await
-            }
-            .await
+        let result = audited_write!(&self.backend, &audit_row, |tx| {
+            sqlx::query(
+                "INSERT INTO users (id, username, password_hash, role, created_at, updated_at, disabled) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(user.id.0)
+            .bind(&user.username)
+            .bind(&user.password_hash)
+            .bind(user.role.key())
+            .bind(user.created_at)
+            .bind(user.updated_at)
+            .bind(user.disabled)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
         });
         match result {
             Err(e) if is_unique_violation(&e) => {
                 Err(StoreError::UsernameTaken(new.username.clone()))
             }
-            other => other.map(|()| user).map_err(StoreError::from),
+            other => other.map(|_| user).map_err(StoreError::from),
         }
     }
 

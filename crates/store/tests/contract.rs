@@ -17,17 +17,18 @@ use imsbridge_store::{
     HealthFilter, KEY_FILE, NewApiToken, NewUser, PageRequest, Role, RotateOptions, Store,
     StoreError, UserUpdate,
 };
+use imsbridge_testkit::TestData;
 
 // ---------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------
 
-/// A fresh database and data directory (key file) for one test on one backend.
+/// A fresh database and data directory (key file) for one test on one backend, with a
+/// manual clock.
 struct TestDb {
     kind: DatabaseKind,
-    dir: tempfile::TempDir,
+    data: TestData,
     url: Option<DatabaseUrl>,
-    postgres: Option<(DatabaseUrl, String)>,
     clock: ManualClock,
 }
 
@@ -38,40 +39,19 @@ fn start() -> DateTime<Utc> {
 impl TestDb {
     /// `None` when the backend is PostgreSQL and `TEST_POSTGRES_URL` is not set.
     async fn new(kind: DatabaseKind) -> Option<Self> {
-        let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::new(start());
-        match kind {
-            DatabaseKind::Sqlite => Some(Self {
-                kind,
-                dir,
-                url: None,
-                postgres: None,
-                clock,
-            }),
-            DatabaseKind::Postgres => {
-                let admin = DatabaseUrl::parse(&std::env::var("TEST_POSTGRES_URL").ok()?).unwrap();
-                let name = format!("imsbridge_test_{}", uuid::Uuid::new_v4().simple());
-                let pool = sqlx::PgPool::connect(admin.expose_secret()).await.unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                pool.close().await;
-                Some(Self {
-                    kind,
-                    dir,
-                    url: Some(admin.with_database(&name)),
-                    postgres: Some((admin, name)),
-                    clock,
-                })
-            }
-        }
+        let data = TestData::new(kind).await?;
+        Some(Self {
+            kind,
+            url: data.url(),
+            data,
+            clock: ManualClock::new(start()),
+        })
     }
 
     /// Opens the store as the CLI does, with the test's manual clock.
     async fn open(&self) -> Result<Store, StoreError> {
         Ok(
-            Store::open_data_dir(self.dir.path(), self.url.as_ref(), None)
+            Store::open_data_dir(self.data.dir(), self.url.as_ref(), None)
                 .await?
                 .with_clock(Arc::new(self.clock.clone())),
         )
@@ -82,14 +62,14 @@ impl TestDb {
     }
 
     fn key_file(&self) -> std::path::PathBuf {
-        self.dir.path().join(KEY_FILE)
+        self.data.dir().join(KEY_FILE)
     }
 
     /// Runs raw SQL behind the store's back, as an attacker or a broken tool would.
     async fn raw(&self, sql: &str) {
         match self.kind {
             DatabaseKind::Sqlite => {
-                let path = self.dir.path().join(imsbridge_store::DATABASE_FILE);
+                let path = self.data.dir().join(imsbridge_store::DATABASE_FILE);
                 let url = DatabaseUrl::sqlite_file(&path).unwrap();
                 let pool = sqlx::SqlitePool::connect(url.expose_secret())
                     .await
@@ -103,30 +83,6 @@ impl TestDb {
                 sqlx::query(sql).execute(&pool).await.unwrap();
                 pool.close().await;
             }
-        }
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        // Best effort, on a runtime of its own: Drop cannot await on the test's runtime.
-        if let Some((admin, name)) = self.postgres.take() {
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    if let Ok(pool) = sqlx::PgPool::connect(admin.expose_secret()).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&pool)
-                                .await;
-                        pool.close().await;
-                    }
-                });
-            })
-            .join();
         }
     }
 }
@@ -650,7 +606,7 @@ async fn migrating_a_jwt_configuration_keeps_its_id_and_destroys_the_private_key
 async fn assert_no_private_key_rows(db: &TestDb) {
     let count: i64 = match db.kind {
         DatabaseKind::Sqlite => {
-            let url = DatabaseUrl::sqlite_file(&db.dir.path().join(imsbridge_store::DATABASE_FILE))
+            let url = DatabaseUrl::sqlite_file(&db.data.dir().join(imsbridge_store::DATABASE_FILE))
                 .unwrap();
             let pool = sqlx::SqlitePool::connect(url.expose_secret())
                 .await
@@ -1650,17 +1606,17 @@ async fn the_sqlite_files_hold_no_plaintext_secret_before_or_after_rotation() {
     // The check itself must be able to see a plaintext: certificates are stored in clear.
     let visible = "Legacy Analytics";
     assert!(
-        file_bytes(db.dir.path())
+        file_bytes(db.data.dir())
             .iter()
             .any(|(_, b)| b.windows(visible.len()).any(|w| w == visible.as_bytes()))
     );
 
-    assert_not_on_disk(db.dir.path(), &needles);
+    assert_not_on_disk(db.data.dir(), &needles);
     store
         .rotate_keys(&RotateOptions::default(), &admin())
         .await
         .unwrap();
-    assert_not_on_disk(db.dir.path(), &needles);
+    assert_not_on_disk(db.data.dir(), &needles);
     assert_eq!(
         private_key_of(
             &store

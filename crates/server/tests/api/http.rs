@@ -249,57 +249,50 @@ async fn over_tls_the_server_sends_hsts_and_secure_cookies() {
 }
 
 #[tokio::test]
-async fn a_missing_tls_certificate_is_a_startup_error_naming_the_file() {
-    let settings = Settings {
-        tls: Some(TlsSettings {
-            cert_path: "/nonexistent/cert.pem".into(),
-            key_path: "/nonexistent/key.pem".into(),
-        }),
-        ..Settings::for_tests()
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let store = imsbridge_store::Store::open_data_dir(dir.path(), None, None)
+async fn settings_the_server_cannot_run_with_are_startup_errors_naming_what_is_wrong() {
+    let cases: [(&str, Settings, &[&str]); 2] = [
+        (
+            "a missing TLS certificate names the file",
+            Settings {
+                tls: Some(TlsSettings {
+                    cert_path: "/nonexistent/cert.pem".into(),
+                    key_path: "/nonexistent/key.pem".into(),
+                }),
+                ..Settings::for_tests()
+            },
+            &["/nonexistent/cert.pem"],
+        ),
+        (
+            // The default budget is 5 s: a 5 s request timeout would answer first.
+            "a token budget the request timeout does not exceed",
+            Settings {
+                request_timeout_secs: 5,
+                ..Settings::for_tests()
+            },
+            &["token_budget_ms", "request_timeout_secs"],
+        ),
+    ];
+    for (case, settings, named) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let store = imsbridge_store::Store::open_data_dir(dir.path(), None, None)
+            .await
+            .unwrap();
+        let provider = imsbridge_ims::TokenProvider::new(
+            imsbridge_ims::ImsClient::with_defaults().unwrap(),
+            Arc::new(imsbridge_domain::SystemClock),
+            imsbridge_ims::ProviderOptions::default(),
+        );
+        let err = imsbridge_server::Application::build(
+            settings,
+            imsbridge_server::Dependencies::new(store, provider),
+        )
         .await
-        .unwrap();
-    let provider = imsbridge_ims::TokenProvider::new(
-        imsbridge_ims::ImsClient::with_defaults().unwrap(),
-        Arc::new(imsbridge_domain::SystemClock),
-        imsbridge_ims::ProviderOptions::default(),
-    );
-    let err = imsbridge_server::Application::build(
-        settings,
-        imsbridge_server::Dependencies::new(store, provider),
-    )
-    .await
-    .unwrap_err();
-    assert!(err.to_string().contains("/nonexistent/cert.pem"), "{err}");
-}
-
-#[tokio::test]
-async fn a_token_budget_the_request_timeout_does_not_exceed_is_a_startup_error() {
-    let settings = Settings {
-        request_timeout_secs: 5,
-        ..Settings::for_tests()
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let store = imsbridge_store::Store::open_data_dir(dir.path(), None, None)
-        .await
-        .unwrap();
-    // The default budget is 5 s: a 5 s request timeout would answer first.
-    let provider = imsbridge_ims::TokenProvider::new(
-        imsbridge_ims::ImsClient::with_defaults().unwrap(),
-        Arc::new(imsbridge_domain::SystemClock),
-        imsbridge_ims::ProviderOptions::default(),
-    );
-    let err = imsbridge_server::Application::build(
-        settings,
-        imsbridge_server::Dependencies::new(store, provider),
-    )
-    .await
-    .unwrap_err();
-    let text = err.to_string();
-    assert!(text.contains("token_budget_ms"), "{text}");
-    assert!(text.contains("request_timeout_secs"), "{text}");
+        .unwrap_err();
+        let text = err.to_string();
+        for name in named {
+            assert!(text.contains(name), "{case}: {text}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
-//! Shared by the bulk migration tests and the benchmark: a fresh store per test (SQLite, and
-//! PostgreSQL when `TEST_POSTGRES_URL` is set) and an emulated Adobe organisation whose JWT
+//! Shared by the bulk migration tests and the benchmarks (whose stores come from the test
+//! kit's `TestData`): an emulated Adobe organisation whose JWT
 //! credentials share one key pair, so that thousands can be made without key generation.
 
 #![allow(dead_code)]
@@ -13,56 +13,11 @@ use imsbridge_domain::{
 };
 use imsbridge_emulator::{Emulator, EmulatorHandle, JwtCredential};
 use imsbridge_ims::{ImsClient, ProviderOptions, TokenProvider};
-use imsbridge_store::{AuditContext, DatabaseKind, DatabaseUrl, Store};
+use imsbridge_store::{AuditContext, Store};
 
 /// The metascope whose suggested scopes (domain table) and migrated scopes (emulator table)
 /// agree, so verification of a suggested plan succeeds.
 pub const METASCOPE: &str = "ent_analytics_bulk_ingest_sdk";
-
-/// The backends to run on: SQLite always, PostgreSQL when `TEST_POSTGRES_URL` is set.
-pub fn kinds() -> Vec<DatabaseKind> {
-    let mut v = vec![DatabaseKind::Sqlite];
-    if std::env::var("TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
-        v.push(DatabaseKind::Postgres);
-    }
-    v
-}
-
-/// A data directory and, for PostgreSQL, a database of its own.
-pub struct TestDb {
-    pub kind: DatabaseKind,
-    pub dir: tempfile::TempDir,
-    pub url: Option<DatabaseUrl>,
-}
-
-impl TestDb {
-    pub async fn new(kind: DatabaseKind) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = match kind {
-            DatabaseKind::Sqlite => None,
-            DatabaseKind::Postgres => {
-                let admin =
-                    DatabaseUrl::parse(&std::env::var("TEST_POSTGRES_URL").unwrap()).unwrap();
-                let name = format!("imsbridge_bulk_{}", uuid::Uuid::new_v4().simple());
-                let pool = sqlx::PgPool::connect(admin.expose_secret()).await.unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&pool)
-                    .await
-                    .unwrap();
-                pool.close().await;
-                Some(admin.with_database(&name))
-            }
-        };
-        Self { kind, dir, url }
-    }
-
-    /// Opens the store as the CLI does.
-    pub async fn store(&self) -> Store {
-        Store::open_data_dir(self.dir.path(), self.url.as_ref(), None)
-            .await
-            .unwrap()
-    }
-}
 
 /// A token provider talking to the emulator with default options.
 pub fn provider() -> TokenProvider {

@@ -1,4 +1,4 @@
-//! `TestApp`: a fresh database (SQLite, or PostgreSQL when `TEST_POSTGRES_URL` is set), the
+//! [`TestApp`]: a fresh database (SQLite, or PostgreSQL when `TEST_POSTGRES_URL` is set), the
 //! IMS emulator, and the server on port 0; plus helpers to make configurations and tokens.
 
 use std::sync::Arc;
@@ -13,9 +13,11 @@ use imsbridge_emulator::{Emulator, EmulatorHandle, JwtCredential, OAuthCredentia
 use imsbridge_ims::{ClockSleeper, ImsClient, ImsClientOptions, ProviderOptions, TokenProvider};
 use imsbridge_server::auth::api_tokens;
 use imsbridge_server::{AppState, Application, Dependencies, Settings, bootstrap_admin};
-use imsbridge_store::{AuditContext, DatabaseKind, DatabaseUrl, Store};
+use imsbridge_store::{AuditContext, Store};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
+
+use crate::TestData;
 
 /// The bootstrap admin's password in tests.
 pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
@@ -38,59 +40,8 @@ pub struct TestApp {
     pub state: AppState,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
-    _dir: tempfile::TempDir,
-    postgres: Option<PgDatabase>,
-}
-
-/// A PostgreSQL database made for one test; dropped when the test ends, even by a panic.
-pub struct PgDatabase {
-    admin: DatabaseUrl,
-    name: String,
-}
-
-impl PgDatabase {
-    /// Creates a database with a fresh name on the server `TEST_POSTGRES_URL` names; `None`
-    /// when it is unset.
-    pub async fn create() -> Option<Self> {
-        let admin = DatabaseUrl::parse(&std::env::var("TEST_POSTGRES_URL").ok()?).unwrap();
-        let name = format!("imsbridge_server_{}", uuid::Uuid::new_v4().simple());
-        let pool = sqlx::PgPool::connect(admin.expose_secret()).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-        Some(Self { admin, name })
-    }
-
-    /// The URL of the database.
-    pub fn url(&self) -> DatabaseUrl {
-        self.admin.with_database(&self.name)
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        // Drop cannot await, and may run while a runtime unwinds: a thread with a runtime
-        // of its own does the work. FORCE ends the connections a failed test left open.
-        let admin = self.admin.clone();
-        let name = std::mem::take(&mut self.name);
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(pool) = sqlx::PgPool::connect(admin.expose_secret()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&pool)
-                        .await;
-                    pool.close().await;
-                }
-            });
-        });
-        let _ = dropped.join();
-    }
+    /// The data directory and, on PostgreSQL, the database (dropped with it).
+    data: Option<TestData>,
 }
 
 /// A logged-in session.
@@ -117,14 +68,8 @@ impl Drop for Replica {
     }
 }
 
-/// Which database a test runs on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    /// A temporary SQLite file.
-    Sqlite,
-    /// A fresh PostgreSQL database.
-    Postgres,
-}
+/// Which database a test runs on: a temporary SQLite file, or a fresh PostgreSQL database.
+pub use imsbridge_store::DatabaseKind as Backend;
 
 impl TestApp {
     /// Starts an app on `backend` with test settings; `None` when PostgreSQL is asked for
@@ -145,22 +90,9 @@ impl TestApp {
         settings: Settings,
         clock: Option<ManualClock>,
     ) -> Option<Self> {
-        let dir = tempfile::tempdir().unwrap();
-        let postgres = match backend {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(PgDatabase::create().await?),
-        };
-        let url = postgres.as_ref().map(PgDatabase::url);
-        let store = Store::open_data_dir(dir.path(), url.as_ref(), None)
-            .await
-            .unwrap();
-        assert_eq!(
-            store.database_kind(),
-            match backend {
-                Backend::Sqlite => DatabaseKind::Sqlite,
-                Backend::Postgres => DatabaseKind::Postgres,
-            }
-        );
+        let data = TestData::new(backend).await?;
+        let store = data.store().await;
+        assert_eq!(store.database_kind(), backend);
         let emulator = Emulator::spawn().await.unwrap();
         let org = emulator.create_org("Test Org").unwrap();
         let project = emulator
@@ -240,8 +172,7 @@ impl TestApp {
             state,
             shutdown: Some(tx),
             server: Some(server),
-            _dir: dir,
-            postgres,
+            data: Some(data),
         })
     }
 
@@ -280,7 +211,7 @@ impl TestApp {
         }
         self.store.close().await;
         // Dropping it drops the database.
-        self.postgres.take();
+        self.data.take();
     }
 
     /// A URL on the server.
@@ -471,7 +402,7 @@ macro_rules! on_both_backends {
         mod $case {
             #[tokio::test]
             async fn on_sqlite() {
-                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite)
+                let app = $crate::TestApp::spawn($crate::Backend::Sqlite)
                     .await
                     .unwrap();
                 super::$case(&app).await;
@@ -481,7 +412,7 @@ macro_rules! on_both_backends {
             #[tokio::test]
             async fn on_postgres() {
                 let Some(app) =
-                    $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await
+                    $crate::TestApp::spawn($crate::Backend::Postgres).await
                 else {
                     eprintln!("TEST_POSTGRES_URL is not set; skipping the PostgreSQL leg");
                     return;
