@@ -64,6 +64,10 @@ pub struct Settings {
     /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
     /// client, for the audit log and the login throttle. Empty: the header is ignored.
     pub trusted_proxies: Vec<crate::http::client_addr::IpNetwork>,
+    /// Single sign-on through an OpenID Connect provider: the `[sso]` section, checked and
+    /// resolved by whoever loads the settings (it is not a `server.` key).
+    #[serde(skip)]
+    pub sso: Option<crate::auth::sso::SsoConfig>,
 }
 
 impl Default for Settings {
@@ -88,6 +92,7 @@ impl Default for Settings {
                 .unwrap_or(u64::MAX),
             metrics_public: false,
             trusted_proxies: Vec::new(),
+            sso: None,
         }
     }
 }
