@@ -69,7 +69,11 @@ fn sso_username(identity: &SsoIdentity, taken: bool) -> String {
         .as_deref()
         .filter(|e| !e.trim().is_empty())
         .unwrap_or(&identity.subject);
-    let shown: String = shown.chars().filter(|c| !c.is_control()).take(200).collect();
+    let shown: String = shown
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     if taken {
         let digest = Sha256::digest(format!("{}\0{}", identity.issuer, identity.subject));
         format!("sso:{shown}~{}", &hex::encode(digest)[..8])
@@ -277,7 +281,9 @@ impl Store {
             .await
         });
         match result {
-            Err(e) if is_unique_violation(&e) => Err(StoreError::UsernameTaken(new.username.clone())),
+            Err(e) if is_unique_violation(&e) => {
+                Err(StoreError::UsernameTaken(new.username.clone()))
+            }
             other => other.map(|()| user).map_err(StoreError::from),
         }
     }
@@ -330,4 +336,3 @@ fn sign_in_of(r: KindRow) -> UserSignIn {
         sso_email: r.email,
     }
 }
-

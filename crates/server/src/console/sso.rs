@@ -153,7 +153,11 @@ impl Audit<'_> {
         details: serde_json::Value,
     ) {
         let ctx = AuditContext {
-            actor: actor.chars().filter(|c| !c.is_control()).take(128).collect(),
+            actor: actor
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(128)
+                .collect(),
             request_id: Some(self.request_id.as_str().to_owned()),
             client_addr: self.client.0.map(|a| a.ip().to_string()),
         };
@@ -222,7 +226,8 @@ async fn finish(
                 .unwrap_or_default()
         )))
     } else {
-        sso.finish(flow, q.state.as_deref(), q.code.as_deref()).await
+        sso.finish(flow, q.state.as_deref(), q.code.as_deref())
+            .await
     };
     let verified = match verified {
         Ok(v) => v,
@@ -278,7 +283,12 @@ async fn refuse(
 ) -> Response {
     let details = serde_json::json!({ "sso": sso, "reason": reason });
     audit
-        .record(state, &format!("sso:{subject}"), "user.login.failed", details)
+        .record(
+            state,
+            &format!("sso:{subject}"),
+            "user.login.failed",
+            details,
+        )
         .await;
     to_login(reason)
 }
@@ -300,9 +310,7 @@ async fn signed_in(
         }
     };
     let details = serde_json::json!({ "role": role.key(), "sso": sso });
-    audit
-        .record(state, &username, "user.login", details)
-        .await;
+    audit.record(state, &username, "user.login", details).await;
     let page = DonePage {
         page: Chrome::new(lang, None, String::new(), "").titled(texts(lang).done_title),
         s: texts(lang),

@@ -38,8 +38,7 @@ impl std::fmt::Debug for Flow {
 fn token_ok(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 256
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
@@ -58,12 +57,8 @@ impl Flow {
     /// A flow read back from its cookie value; `None` when it is not one.
     pub fn from_cookie_value(raw: &str) -> Option<Self> {
         let mut parts = raw.split('.');
-        let (state, nonce, verifier, started) = (
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        );
+        let (state, nonce, verifier, started) =
+            (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() || ![state, nonce, verifier].into_iter().all(token_ok) {
             return None;
         }
@@ -78,7 +73,9 @@ impl Flow {
     /// Refuses a callback whose `state` is not this flow's, or a flow that is too old.
     pub fn check(&self, state: Option<&str>, now: DateTime<Utc>) -> Result<(), SsoError> {
         if now - self.started_at > FLOW_LIFETIME {
-            return Err(SsoError::Flow("the sign-in took longer than ten minutes".into()));
+            return Err(SsoError::Flow(
+                "the sign-in took longer than ten minutes".into(),
+            ));
         }
         let sent = state.unwrap_or_default();
         if bool::from(sent.as_bytes().ct_eq(self.state.as_bytes())) {
@@ -86,7 +83,8 @@ impl Flow {
         } else {
             Err(SsoError::Invalid {
                 check: "state",
-                detail: "the state sent back is not the one this browser's sign-in began with".into(),
+                detail: "the state sent back is not the one this browser's sign-in began with"
+                    .into(),
             })
         }
     }
@@ -112,7 +110,10 @@ mod tests {
         assert_eq!(back.check(Some("other"), now).unwrap_err().check(), "state");
         assert_eq!(back.check(None, now).unwrap_err().check(), "state");
         let late = now + FLOW_LIFETIME + Duration::seconds(1);
-        assert_eq!(back.check(Some("st-ate_1"), late).unwrap_err().kind(), "expired");
+        assert_eq!(
+            back.check(Some("st-ate_1"), late).unwrap_err().kind(),
+            "expired"
+        );
         for bad in ["", "a.b.c", "a.b.c.d.e", "a b.c.d.1", "a.b.c.x"] {
             assert!(Flow::from_cookie_value(bad).is_none(), "{bad}");
         }

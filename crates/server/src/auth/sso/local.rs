@@ -26,7 +26,10 @@ pub async fn local_login_refusal(
             ),
         )));
     }
-    let allowed = state.sso.as_ref().is_none_or(|s| s.config().allow_local_login);
+    let allowed = state
+        .sso
+        .as_ref()
+        .is_none_or(|s| s.config().allow_local_login);
     if allowed || how.break_glass {
         return Ok(None);
     }

@@ -21,8 +21,8 @@ use openidconnect::core::{
     CoreClient, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
-    AccessToken, AdditionalClaims, AuthorizationCode, ClaimsVerificationError, CsrfToken,
-    IdToken, Nonce, OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    AccessToken, AdditionalClaims, AuthorizationCode, ClaimsVerificationError, CsrfToken, IdToken,
+    Nonce, OAuth2TokenResponse as _, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
     RequestTokenError, Scope, TokenResponse as _, UserInfoClaims,
 };
 use secrecy::ExposeSecret as _;
@@ -89,12 +89,8 @@ pub struct AllClaims(#[serde(default)] pub serde_json::Map<String, serde_json::V
 
 impl AdditionalClaims for AllClaims {}
 
-type FullIdToken = IdToken<
-    AllClaims,
-    CoreGenderClaim,
-    CoreJweContentEncryptionAlgorithm,
-    CoreJwsSigningAlgorithm,
->;
+type FullIdToken =
+    IdToken<AllClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
 
 /// A person the provider vouched for, and their claims as far as roles go.
 #[derive(Debug, Clone)]
@@ -211,7 +207,11 @@ impl Sso {
         state: Option<&str>,
         code: Option<&str>,
     ) -> Result<Verified, SsoError> {
-        let flow = flow.ok_or_else(|| SsoError::Flow("no sign-in was started in this browser, or it took longer than ten minutes".into()))?;
+        let flow = flow.ok_or_else(|| {
+            SsoError::Flow(
+                "no sign-in was started in this browser, or it took longer than ten minutes".into(),
+            )
+        })?;
         flow.check(state, self.clock.now())?;
         let code = code
             .filter(|c| !c.is_empty())
@@ -344,7 +344,11 @@ pub fn start(
             ));
         }
         None => {
-            let scheme = if settings.tls.is_some() { "https" } else { "http" };
+            let scheme = if settings.tls.is_some() {
+                "https"
+            } else {
+                "http"
+            };
             Url::parse(&format!("{scheme}://{bound}/"))
                 .map_err(|e| format!("the server's address {bound} is not a URL: {e}"))?
         }

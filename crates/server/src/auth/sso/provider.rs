@@ -125,7 +125,9 @@ impl Provider {
                 .await
                 .map_err(|e| unavailable(format!("discovery at {url}: {e}")))?;
             let metadata: CoreProviderMetadata = serde_json::from_slice(&body).map_err(|e| {
-                unavailable(format!("discovery at {url} is not a discovery document: {e}"))
+                unavailable(format!(
+                    "discovery at {url} is not a discovery document: {e}"
+                ))
             })?;
             found = Some(metadata);
             break;

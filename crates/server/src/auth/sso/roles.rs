@@ -29,8 +29,7 @@ fn check_domains(key: &str, domains: &[String]) -> Result<Vec<String>, String> {
         .map(|d| {
             let ok = d.contains('.')
                 && !d.starts_with('.')
-                && d
-                    .bytes()
+                && d.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'));
             if ok {
                 Ok(d.to_ascii_lowercase())
@@ -54,7 +53,9 @@ impl RoleMapping {
     ) -> Result<Self, String> {
         let groups_claim = groups_claim.trim();
         if groups_claim.is_empty() {
-            return Err("sso.groups_claim is empty; name the claim that lists groups (often groups)".into());
+            return Err(
+                "sso.groups_claim is empty; name the claim that lists groups (often groups)".into(),
+            );
         }
         let mapping = Self {
             groups_claim: groups_claim.to_owned(),
@@ -145,12 +146,21 @@ mod tests {
     #[test]
     fn groups_and_email_domains_map_to_roles_and_no_match_means_no_access() {
         let cases = [
-            (json!({"groups": ["imsbridge-admins", "staff"]}), Some(Role::Admin)),
+            (
+                json!({"groups": ["imsbridge-admins", "staff"]}),
+                Some(Role::Admin),
+            ),
             (json!({"groups": ["staff"]}), Some(Role::Viewer)),
             (json!({"groups": "imsbridge-admins"}), Some(Role::Admin)),
             (json!({"email": "ann@ops.example.com"}), Some(Role::Admin)),
-            (json!({"email": "bob@EXAMPLE.com", "groups": []}), Some(Role::Viewer)),
-            (json!({"email": "eve@example.com", "email_verified": false}), None),
+            (
+                json!({"email": "bob@EXAMPLE.com", "groups": []}),
+                Some(Role::Viewer),
+            ),
+            (
+                json!({"email": "eve@example.com", "email_verified": false}),
+                None,
+            ),
             (json!({"email": "eve@evil-example.com"}), None),
             (json!({"email": "eve@sub.example.com"}), None),
             (json!({"groups": ["Imsbridge-Admins"]}), None),

@@ -117,7 +117,9 @@ fn is_loopback(url: &Url) -> bool {
 
 fn web_url(key: &str, raw: &str) -> Result<Url, String> {
     let url = Url::parse(raw.trim()).map_err(|e| {
-        format!("sso.{key} = {raw:?} is not a URL ({e}); use for example https://ims-na1.adobelogin.com")
+        format!(
+            "sso.{key} = {raw:?} is not a URL ({e}); use for example https://ims-na1.adobelogin.com"
+        )
     })?;
     match url.scheme() {
         "https" => Ok(url),
@@ -242,10 +244,7 @@ mod tests {
         let c = good().resolve().unwrap();
         assert_eq!(c.issuer, "https://ims-na1.adobelogin.com");
         assert_eq!(
-            c.discovery_urls
-                .iter()
-                .map(Url::as_str)
-                .collect::<Vec<_>>(),
+            c.discovery_urls.iter().map(Url::as_str).collect::<Vec<_>>(),
             [
                 "https://ims-na1.adobelogin.com/.well-known/openid-configuration",
                 "https://ims-na1.adobelogin.com/ims/.well-known/openid-configuration",
@@ -259,18 +258,33 @@ mod tests {
     fn bad_combinations_are_refused_naming_the_key() {
         let cases: Vec<(fn(&mut SsoSettings), &str)> = vec![
             (|s| s.issuer_url = None, "sso.issuer_url"),
-            (|s| s.issuer_url = Some("http://idp.example.com".into()), "https"),
-            (|s| s.issuer_url = Some("not a url".into()), "sso.issuer_url"),
-            (|s| s.discovery_url = Some("ftp://x".into()), "sso.discovery_url"),
+            (
+                |s| s.issuer_url = Some("http://idp.example.com".into()),
+                "https",
+            ),
+            (
+                |s| s.issuer_url = Some("not a url".into()),
+                "sso.issuer_url",
+            ),
+            (
+                |s| s.discovery_url = Some("ftp://x".into()),
+                "sso.discovery_url",
+            ),
             (|s| s.client_id = Some(" ".into()), "sso.client_id"),
             (|s| s.client_secret = None, "IMSBRIDGE_SSO__CLIENT_SECRET"),
-            (|s| s.client_secret_file = Some("/nonexistent/secret".into()), "twice"),
+            (
+                |s| s.client_secret_file = Some("/nonexistent/secret".into()),
+                "twice",
+            ),
             (|s| s.scopes = vec!["email".into()], "openid"),
             (|s| s.scopes = vec!["openid email".into()], "separately"),
             (|s| s.label = Some(String::new()), "sso.label"),
             (|s| s.admin_groups.clear(), "no one"),
             (|s| s.groups_claim = String::new(), "sso.groups_claim"),
-            (|s| s.admin_email_domains = vec!["@example.com".into()], "admin_email_domains"),
+            (
+                |s| s.admin_email_domains = vec!["@example.com".into()],
+                "admin_email_domains",
+            ),
         ];
         for (change, expected) in cases {
             let mut s = good();
