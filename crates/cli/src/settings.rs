@@ -186,8 +186,10 @@ impl Settings {
             |f| format!("{} or the environment", f.display()),
         );
         // A secret in a settings file is read by whoever can read the file, and copied with it.
-        if let Some(meta) = figment.find_metadata("sso.client_secret")
-            && matches!(meta.source, Some(figment::Source::File(_)))
+        if let Some(file) = &file
+            && Figment::from(Toml::file_exact(file))
+                .find_value("sso.client_secret")
+                .is_ok()
         {
             anyhow::bail!(
                 "invalid settings in {source}: sso.client_secret may not be written in the settings file; put the secret in a file named by sso.client_secret_file, or in the environment variable IMSBRIDGE_SSO__CLIENT_SECRET"

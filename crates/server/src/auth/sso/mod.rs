@@ -271,27 +271,26 @@ impl Sso {
             .name()
             .and_then(|n| n.get(None))
             .map(|n| n.to_string());
-        if !all.contains_key(self.config.roles.groups_claim()) {
-            if let Some(info) = self
+        if !all.contains_key(self.config.roles.groups_claim())
+            && let Some(info) = self
                 .user_info(&client, tokens.access_token(), &subject)
                 .await?
-            {
-                let extra = info.additional_claims().0.clone();
-                if let Some(groups) = extra.get(self.config.roles.groups_claim()) {
-                    all.insert(self.config.roles.groups_claim().to_owned(), groups.clone());
-                }
-                if email.is_none() {
-                    email = info.email().map(|e| e.to_string());
-                    if let Some(e) = &email {
-                        all.insert("email".into(), e.clone().into());
-                        if let Some(v) = info.email_verified() {
-                            all.insert("email_verified".into(), v.into());
-                        }
+        {
+            let extra = info.additional_claims().0.clone();
+            if let Some(groups) = extra.get(self.config.roles.groups_claim()) {
+                all.insert(self.config.roles.groups_claim().to_owned(), groups.clone());
+            }
+            if email.is_none() {
+                email = info.email().map(|e| e.to_string());
+                if let Some(e) = &email {
+                    all.insert("email".into(), e.clone().into());
+                    if let Some(v) = info.email_verified() {
+                        all.insert("email_verified".into(), v.into());
                     }
                 }
-                if name.is_none() {
-                    name = info.name().and_then(|n| n.get(None)).map(|n| n.to_string());
-                }
+            }
+            if name.is_none() {
+                name = info.name().and_then(|n| n.get(None)).map(|n| n.to_string());
             }
         }
         Ok(Verified {

@@ -48,8 +48,8 @@ impl RoleMapping {
         groups_claim: &str,
         admin_groups: Vec<String>,
         viewer_groups: Vec<String>,
-        admin_email_domains: Vec<String>,
-        viewer_email_domains: Vec<String>,
+        admin_email_domains: &[String],
+        viewer_email_domains: &[String],
     ) -> Result<Self, String> {
         let groups_claim = groups_claim.trim();
         if groups_claim.is_empty() {
@@ -59,8 +59,8 @@ impl RoleMapping {
         }
         let mapping = Self {
             groups_claim: groups_claim.to_owned(),
-            admin_email_domains: check_domains("admin_email_domains", &admin_email_domains)?,
-            viewer_email_domains: check_domains("viewer_email_domains", &viewer_email_domains)?,
+            admin_email_domains: check_domains("admin_email_domains", admin_email_domains)?,
+            viewer_email_domains: check_domains("viewer_email_domains", viewer_email_domains)?,
             admin_groups,
             viewer_groups,
         };
@@ -132,13 +132,13 @@ mod tests {
             "groups",
             vec!["imsbridge-admins".into()],
             vec!["staff".into()],
-            vec!["ops.example.com".into()],
-            vec!["Example.com".into()],
+            &["ops.example.com".into()],
+            &["Example.com".into()],
         )
         .unwrap()
     }
 
-    fn role_of(claims: serde_json::Value) -> Option<Role> {
+    fn role_of(claims: &serde_json::Value) -> Option<Role> {
         let m = mapping();
         m.role(&m.claims(claims.as_object().unwrap()))
     }
@@ -167,13 +167,13 @@ mod tests {
             (json!({}), None),
         ];
         for (claims, role) in cases {
-            assert_eq!(role_of(claims.clone()), role, "{claims}");
+            assert_eq!(role_of(&claims), role, "{claims}");
         }
     }
 
     #[test]
     fn a_mapping_that_gives_no_one_a_role_is_refused() {
-        let err = RoleMapping::new("groups", vec![], vec![], vec![], vec![]).unwrap_err();
+        let err = RoleMapping::new("groups", vec![], vec![], &[], &[]).unwrap_err();
         assert!(err.contains("no one"), "{err}");
     }
 }

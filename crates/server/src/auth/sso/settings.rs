@@ -146,18 +146,17 @@ impl SsoSettings {
         )?;
         web_url("issuer_url", raw_issuer)?;
         let issuer = raw_issuer.trim().to_owned();
-        let discovery_urls = match &self.discovery_url {
-            Some(d) => vec![web_url("discovery_url", d)?],
-            None => {
-                let base = issuer.trim_end_matches('/');
-                [
-                    format!("{base}/.well-known/openid-configuration"),
-                    format!("{base}/ims/.well-known/openid-configuration"),
-                ]
-                .iter()
-                .map(|u| Url::parse(u).map_err(|e| format!("sso.issuer_url: {e}")))
-                .collect::<Result<_, _>>()?
-            }
+        let discovery_urls = if let Some(d) = &self.discovery_url {
+            vec![web_url("discovery_url", d)?]
+        } else {
+            let base = issuer.trim_end_matches('/');
+            [
+                format!("{base}/.well-known/openid-configuration"),
+                format!("{base}/ims/.well-known/openid-configuration"),
+            ]
+            .iter()
+            .map(|u| Url::parse(u).map_err(|e| format!("sso.issuer_url: {e}")))
+            .collect::<Result<_, _>>()?
         };
         let client_id = self
             .client_id
@@ -188,15 +187,15 @@ impl SsoSettings {
             return Err("the SSO client secret is empty; give the secret of imsbridge's OAuth Web App credential".into());
         }
         let scopes = clean(&self.scopes);
+        if let Some(bad) = scopes.iter().find(|s| s.contains([' ', ','])) {
+            return Err(format!(
+                "sso.scopes: {bad:?} is several scopes in one; list each scope separately"
+            ));
+        }
         if !scopes.iter().any(|s| s == "openid") {
             return Err(format!(
                 "sso.scopes = {:?} must include openid (for Adobe IMS: [\"openid\", \"AdobeID\", \"email\", \"profile\"])",
                 self.scopes
-            ));
-        }
-        if let Some(bad) = scopes.iter().find(|s| s.contains([' ', ','])) {
-            return Err(format!(
-                "sso.scopes: {bad:?} is several scopes in one; list each scope separately"
             ));
         }
         let label = match self.label.as_deref().map(str::trim) {
@@ -209,8 +208,8 @@ impl SsoSettings {
             &self.groups_claim,
             clean(&self.admin_groups),
             clean(&self.viewer_groups),
-            clean(&self.admin_email_domains),
-            clean(&self.viewer_email_domains),
+            &clean(&self.admin_email_domains),
+            &clean(&self.viewer_email_domains),
         )?;
         Ok(SsoConfig {
             issuer,
@@ -256,7 +255,8 @@ mod tests {
 
     #[test]
     fn bad_combinations_are_refused_naming_the_key() {
-        let cases: Vec<(fn(&mut SsoSettings), &str)> = vec![
+        type Change = fn(&mut SsoSettings);
+        let cases: Vec<(Change, &str)> = vec![
             (|s| s.issuer_url = None, "sso.issuer_url"),
             (
                 |s| s.issuer_url = Some("http://idp.example.com".into()),
