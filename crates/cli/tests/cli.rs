@@ -574,13 +574,20 @@ fn break_glass_users_are_added_and_listed_even_while_the_sso_settings_are_broken
         &[],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("break-glass"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("break-glass"),
+        "{}",
+        text(&out.stdout)
+    );
     let list = text(&run(&["users", "list", "--data-dir", dir], &[]).stdout);
     let row = list.lines().find(|l| l.starts_with("rescue")).unwrap();
     assert!(row.contains("password (break-glass)"), "{list}");
 
     // `serve` refuses the section, naming what is missing.
-    let out = run(&["serve", "--data-dir", dir, "--listen", "127.0.0.1:0"], &[]);
+    let out = run(
+        &["serve", "--data-dir", dir, "--listen", "127.0.0.1:0"],
+        &[],
+    );
     assert!(!out.status.success());
     let err = text(&out.stderr);
     assert!(err.contains("IMSBRIDGE_SSO__CLIENT_SECRET"), "{err}");

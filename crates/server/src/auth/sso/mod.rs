@@ -255,9 +255,15 @@ impl Sso {
                     Ok(())
                 }
             });
-        let claims = id_token
-            .claims(&verifier, &Nonce::new(flow.nonce.clone()))
-            .map_err(|e| invalid(claims_check(&e), &e))?;
+        let claims = match id_token.claims(&verifier, &Nonce::new(flow.nonce.clone())) {
+            Ok(c) => c,
+            Err(e) => {
+                if matches!(e, ClaimsVerificationError::SignatureVerification(_)) {
+                    self.provider.forget().await;
+                }
+                return Err(invalid(claims_check(&e), &e));
+            }
+        };
         let mut all = claims.additional_claims().0.clone();
         let subject = claims.subject().to_string();
         let mut email = claims.email().map(|e| e.to_string());

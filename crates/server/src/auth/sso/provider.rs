@@ -98,6 +98,12 @@ impl Provider {
         Ok(fresh)
     }
 
+    /// Forgets the cached discovery and keys, so that the next sign-in fetches them again
+    /// (a signature that fails may mean the provider rotated its keys).
+    pub async fn forget(&self) {
+        *self.cached.lock().await = None;
+    }
+
     async fn fetch(&self) -> Result<CoreProviderMetadata, SsoError> {
         let unavailable = SsoError::Unavailable;
         let mut tried = Vec::new();
