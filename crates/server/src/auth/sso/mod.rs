@@ -360,3 +360,49 @@ pub fn start(
     };
     Ok(Some(Arc::new(Sso::new(config, &base, clock)?)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use imsbridge_domain::SystemClock;
+    use secrecy::SecretString;
+
+    fn settings(listen: &str, public: Option<&str>) -> crate::settings::Settings {
+        let sso = SsoSettings {
+            issuer_url: Some("https://ims-na1.adobelogin.com".into()),
+            client_id: Some("abc".into()),
+            client_secret: Some(SecretString::from("s3cret")),
+            admin_groups: vec!["admins".into()],
+            ..SsoSettings::default()
+        };
+        crate::settings::Settings {
+            listen: listen.parse().unwrap(),
+            public_base_url: public.map(|p| Url::parse(p).unwrap()),
+            sso: Some(sso.resolve().unwrap()),
+            ..crate::settings::Settings::default()
+        }
+    }
+
+    #[test]
+    fn the_redirect_uri_is_the_public_url_or_the_bound_address_and_never_a_guess() {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let s = settings("127.0.0.1:8080", None);
+        let sso = start(&s, s.listen, clock.clone()).unwrap().unwrap();
+        assert_eq!(sso.redirect_uri(), "http://127.0.0.1:8080/auth/callback");
+
+        let s = settings("0.0.0.0:8443", Some("https://imsbridge.example.com/"));
+        let sso = start(&s, s.listen, clock.clone()).unwrap().unwrap();
+        assert_eq!(
+            sso.redirect_uri(),
+            "https://imsbridge.example.com/auth/callback"
+        );
+
+        let s = settings("0.0.0.0:8443", None);
+        let err = start(&s, s.listen, clock.clone()).unwrap_err();
+        assert!(err.contains("server.public_base_url"), "{err}");
+
+        let mut s = settings("127.0.0.1:8080", None);
+        s.sso = None;
+        assert!(start(&s, s.listen, clock).unwrap().is_none());
+    }
+}
