@@ -45,7 +45,12 @@ export async function startDemo() {
       if (url && password) {
         clearTimeout(timer);
         const emulator = out.match(/IMS emulator runs at (http:\/\/[^\s,]+?)\.?(\s|$)/);
-        resolve({ url: url[1].replace(/\/$/, ''), password: password[1], emulator: emulator?.[1] });
+        const ssoUser = out.match(/single sign-on demo user \(.*\): (\S+)/);
+        const ssoPassword = out.match(/single sign-on demo password: (\S+)/);
+        resolve({
+          url: url[1].replace(/\/$/, ''), password: password[1], emulator: emulator?.[1],
+          ssoUser: ssoUser?.[1], ssoPassword: ssoPassword?.[1],
+        });
       }
     });
   });
@@ -110,7 +115,7 @@ export async function login(page, demo) {
   await Promise.all([page.waitForURL(/\/console\/integrations/), page.click('#sign-in')]);
 }
 
-async function emulatorCall(demo, method, path, body) {
+export async function emulatorCall(demo, method, path, body) {
   if (!demo.emulator) throw new Error('the demo did not print its IMS emulator URL');
   const r = await fetch(`${demo.emulator}${path}`, {
     method,

@@ -465,6 +465,10 @@ pub enum UsersCommand {
         /// Read the password from standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        /// A break-glass user: may sign in with a password even when single sign-on has
+        /// turned local sign-in off (`sso.allow_local_login = false`).
+        #[arg(long)]
+        break_glass: bool,
     },
     /// Set a user's password (read from standard input, or generated and printed once).
     Passwd {

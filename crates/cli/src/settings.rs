@@ -37,6 +37,9 @@ pub struct Settings {
     pub ims: ImsSettings,
     /// The automatic migration of auto-provisioned configurations.
     pub migration: MigrationSettings,
+    /// Single sign-on through an OpenID Connect provider (Adobe IMS, Okta, Entra ID, …).
+    /// Resolved by `serve` only, so that `users add --break-glass` works whatever it says.
+    pub sso: Option<imsbridge_server::auth::sso::SsoSettings>,
 }
 
 /// The automatic migration job that `serve` runs.
@@ -113,6 +116,7 @@ impl Default for Settings {
             server: imsbridge_server::Settings::default(),
             ims: ImsSettings::default(),
             migration: MigrationSettings::default(),
+            sso: None,
         }
     }
 }
@@ -128,6 +132,7 @@ impl Settings {
         "server",
         "ims",
         "migration",
+        "sso",
     ];
 
     /// `IMSBRIDGE_*` variables that are not settings: read by one command, or set by the
@@ -238,6 +243,16 @@ impl Settings {
             || "the environment or flags".to_owned(),
             |f| format!("{} or the environment", f.display()),
         );
+        // A secret in a settings file is read by whoever can read the file, and copied with it.
+        if let Some(file) = &file
+            && Figment::from(Toml::file_exact(file))
+                .find_value("sso.client_secret")
+                .is_ok()
+        {
+            anyhow::bail!(
+                "invalid settings in {source}: sso.client_secret may not be written in the settings file; put the secret in a file named by sso.client_secret_file, or in the environment variable IMSBRIDGE_SSO__CLIENT_SECRET"
+            );
+        }
         let settings: Self = figment
             .extract()
             .map_err(|e| anyhow::anyhow!("invalid settings in {source}: {e}"))?;
@@ -369,6 +384,37 @@ mod tests {
             jail.set_env("IMSBRIDGE_IMS__TOKEN_BUDGET_MS", "0");
             let err = Settings::load(&args(&dir)).unwrap_err().to_string();
             assert!(err.contains("token_budget_ms"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_sso_secret_comes_from_the_environment_and_never_from_the_file() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.create_file(
+                "imsbridge.toml",
+                "[sso]\nissuer_url = \"https://ims-na1.adobelogin.com\"\nclient_id = \"abc\"\nadmin_groups = [\"admins\"]\nlabel = \"Sign in with Adobe\"\n",
+            )?;
+            jail.set_env("IMSBRIDGE_SSO__CLIENT_SECRET", "from-env");
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            let sso = s.sso.expect("the [sso] section").resolve()?;
+            assert_eq!(sso.client_id, "abc");
+            assert_eq!(sso.label.as_deref(), Some("Sign in with Adobe"));
+            assert_eq!(
+                secrecy::ExposeSecret::expose_secret(&sso.client_secret),
+                "from-env"
+            );
+            jail.create_file(
+                "imsbridge.toml",
+                "[sso]\nissuer_url = \"https://ims-na1.adobelogin.com\"\nclient_id = \"abc\"\nclient_secret = \"in-the-file\"\n",
+            )?;
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(
+                err.contains("sso.client_secret may not be written"),
+                "{err}"
+            );
+            assert!(!err.contains("in-the-file"), "{err}");
             Ok(())
         });
     }

@@ -657,3 +657,46 @@ fn users_remove_refuses_the_last_enabled_admin_and_changes_nothing() {
     let list = text(&run(&["users", "list", "--data-dir", dir], &[]).stdout);
     assert!(!list.contains("root") && list.contains("ada"), "{list}");
 }
+
+#[test]
+fn break_glass_users_are_added_and_listed_even_while_the_sso_settings_are_broken() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    std::fs::write(
+        data.path().join("imsbridge.toml"),
+        "[sso]\nissuer_url = \"https://ims-na1.adobelogin.com\"\nclient_id = \"abc\"\nadmin_groups = [\"admins\"]\nallow_local_login = false\n",
+    )
+    .unwrap();
+    let out = run(
+        &[
+            "users",
+            "add",
+            "rescue",
+            "--role",
+            "admin",
+            "--break-glass",
+            "--data-dir",
+            dir,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("break-glass"),
+        "{}",
+        text(&out.stdout)
+    );
+    let list = text(&run(&["users", "list", "--data-dir", dir], &[]).stdout);
+    let row = list.lines().find(|l| l.starts_with("rescue")).unwrap();
+    assert!(row.contains("password (break-glass)"), "{list}");
+
+    // `serve` refuses the section, naming what is missing.
+    let out = run(
+        &["serve", "--data-dir", dir, "--listen", "127.0.0.1:0"],
+        &[],
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("IMSBRIDGE_SSO__CLIENT_SECRET"), "{err}");
+    assert!(err.contains("sso.client_secret_file"), "{err}");
+}

@@ -66,6 +66,10 @@ pub struct Settings {
     /// it is the top-level `jwt_eol` setting, which the CLI copies here.
     #[serde(skip)]
     pub jwt_eol: chrono::NaiveDate,
+    /// Single sign-on through an OpenID Connect provider: the `[sso]` section, checked and
+    /// resolved by whoever loads the settings (it is not a `server.` key).
+    #[serde(skip)]
+    pub sso: Option<crate::auth::sso::SsoConfig>,
 }
 
 impl Default for Settings {
@@ -90,6 +94,7 @@ impl Default for Settings {
             metrics_public: false,
             trusted_proxies: Vec::new(),
             jwt_eol: crate::readiness::default_eol(),
+            sso: None,
         }
     }
 }

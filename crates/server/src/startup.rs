@@ -90,6 +90,8 @@ impl Application {
         let local_addr = listener.local_addr()?;
         deps.store
             .set_read_cache_ttl(Duration::from_millis(settings.read_cache_ttl_ms));
+        let sso = crate::auth::sso::start(&settings, local_addr, deps.clock.clone())
+            .map_err(ServerError::Settings)?;
         let state = AppState::new(Shared {
             sessions: SessionStore::new(deps.store.clone(), &settings.session, deps.clock.clone()),
             login_throttle: LoginThrottle::new(
@@ -108,6 +110,7 @@ impl Application {
             metrics: http::metrics::install(),
             settings: Arc::new(settings),
             token_usage: Arc::default(),
+            sso,
         });
         let router = router(state.clone());
         let connections = Connections::new(connection::effective_max_connections(

@@ -56,6 +56,8 @@ pub struct Shared {
     /// Who fetched which configuration's tokens, written to the audit log now and then; the
     /// readiness page shows who still depends on a JWT configuration.
     pub token_usage: Arc<crate::readiness::TokenUsage>,
+    /// Single sign-on, when `[sso]` is configured.
+    pub sso: Option<Arc<crate::auth::sso::Sso>>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -22,6 +22,7 @@ mod page;
 mod read_cache;
 mod rotation;
 mod sessions;
+mod sso_users;
 mod token_cache;
 mod users;
 
@@ -46,6 +47,7 @@ pub use page::{Page, PageRequest};
 pub use read_cache::DEFAULT_READ_CACHE_TTL;
 pub use rotation::{RotateOptions, RotationReport};
 pub use sessions::SessionRecord;
+pub use sso_users::{SsoIdentity, UserSignIn};
 pub use users::{NewUser, Role, User, UserId, UserUpdate};
 
 use backend::{Backend, with_backend};

@@ -144,7 +144,7 @@ impl TryFrom<UserRow> for User {
 
 /// The lock every change that could leave no enabled admin takes (PostgreSQL advisory lock
 /// key; SQLite's write transactions are exclusive already).
-const USERS_LOCK: i64 = 0x696d_7362_7573_6572; // "imsbuser"
+pub(crate) const USERS_LOCK: i64 = 0x696d_7362_7573_6572; // "imsbuser"
 
 /// How many enabled admins there are besides user `$2` (`$1` is `false`).
 const OTHER_ADMINS: &str =

@@ -95,6 +95,8 @@ fn seeds() -> Vec<Seed> {
 pub struct DemoSeed {
     /// Names of the configurations created.
     pub names: Vec<String>,
+    /// The emulated organisation.
+    pub org_id: String,
 }
 
 /// Seeds the emulator and imports matching configurations into `store`.
@@ -156,7 +158,10 @@ pub async fn seed(emulator: &EmulatorHandle, store: &Store) -> anyhow::Result<De
             .with_context(|| format!("could not store the demo configuration {}", seed.name))?;
         names.push(seed.name.to_owned());
     }
-    Ok(DemoSeed { names })
+    Ok(DemoSeed {
+        names,
+        org_id: org.id,
+    })
 }
 
 fn oauth_credentials(cred: &OAuthCredential) -> anyhow::Result<OAuthCredentials> {

@@ -4,6 +4,7 @@ mod agent;
 mod config;
 mod db;
 mod demo;
+mod demo_sso;
 mod emulator;
 mod interop;
 mod keys;

@@ -8,7 +8,7 @@ use imsbridge_server::bulk::{AutoMigration, Backoff, CredentialSource};
 use imsbridge_server::{Application, Dependencies, bootstrap_admin};
 
 use crate::cli::ServeArgs;
-use crate::commands::{demo, open};
+use crate::commands::{demo, demo_sso, open};
 use crate::settings::Settings;
 
 /// `imsbridge serve`: serves until Ctrl-C or SIGTERM.
@@ -21,6 +21,12 @@ pub async fn run(
         settings.server.listen = listen;
     }
     imsbridge_server::raise_open_files_limit();
+    if let Some(sso) = &settings.sso {
+        settings.server.sso = Some(
+            sso.resolve()
+                .map_err(|e| anyhow::anyhow!("invalid settings: {e}"))?,
+        );
+    }
     if args.demo {
         // The URL is not repeated: it may hold a password.
         anyhow::ensure!(
@@ -104,6 +110,22 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
     .context("could not start the IMS emulator")?;
     let store = open::store(&settings).await?;
     let seeded = demo::seed(&emulator, &store).await?;
+    // Single sign-on needs a redirect URI the browser can reach: on all interfaces, only a
+    // public URL names one.
+    let sso = if settings.server.listen.ip().is_unspecified()
+        && settings.server.public_base_url.is_none()
+    {
+        None
+    } else {
+        let sso = demo_sso::seed(
+            &emulator,
+            &seeded.org_id,
+            settings.server.listen,
+            settings.server.public_base_url.as_ref(),
+        )?;
+        settings.server.sso = Some(sso.config.clone());
+        Some(sso)
+    };
     let provider = open::provider(&settings, &store)?;
     let otp = bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?;
     // An API token for the demo's OAuth integrations, so that fetching a token with curl
@@ -138,6 +160,23 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
     if let Some(otp) = otp {
         println!("admin user: {}", otp.username);
         println!("admin password: {}", otp.password.expose_secret());
+    }
+    match &sso {
+        Some(sso) => {
+            println!(
+                "single sign-on demo user ({}, group {}): {}",
+                sso.config.label.as_deref().unwrap_or_default(),
+                demo_sso::ADMIN_GROUP,
+                sso.email
+            );
+            println!(
+                "single sign-on demo password: {}",
+                sso.password.expose_secret()
+            );
+        }
+        None => println!(
+            "Single sign-on is not offered: listening on all interfaces, set server.public_base_url to the URL browsers use."
+        ),
     }
     println!(
         "integration API token ({integrations}): {}",

@@ -20,22 +20,24 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 username,
                 role,
                 password_stdin,
+                break_glass,
             } => {
                 let role = Role::parse(&role)
                     .with_context(|| format!("{role:?} is not a role; use admin or viewer"))?;
                 let (password, generated) = new_password(password_stdin)?;
                 let password_hash = passwords::hash(password.clone()).await?;
-                store
-                    .create_user(
-                        &NewUser {
-                            username: username.clone(),
-                            password_hash,
-                            role,
-                        },
-                        &audit,
-                    )
-                    .await?;
-                println!("Added {username} ({}).", role.key());
+                let new = NewUser {
+                    username: username.clone(),
+                    password_hash,
+                    role,
+                };
+                if break_glass {
+                    store.create_break_glass_user(&new, &audit).await?;
+                    println!("Added {username} ({}, break-glass).", role.key());
+                } else {
+                    store.create_user(&new, &audit).await?;
+                    println!("Added {username} ({}).", role.key());
+                }
                 if generated {
                     println!("password: {}", password.expose_secret());
                 }
@@ -65,20 +67,27 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 println!("Removed {username}.");
             }
             UsersCommand::List => {
+                let how = store.users_sign_in().await?;
                 let rows: Vec<Vec<String>> = store
                     .list_users()
                     .await?
                     .into_iter()
                     .map(|u| {
+                        let sign_in = match how.get(&u.id) {
+                            Some(h) if h.sso_issuer.is_some() => "sso",
+                            Some(h) if h.break_glass => "password (break-glass)",
+                            _ => "password",
+                        };
                         vec![
                             u.username,
                             u.role.key().to_owned(),
+                            sign_in.to_owned(),
                             if u.disabled { "disabled" } else { "active" }.to_owned(),
                             u.created_at.format("%Y-%m-%d %H:%M").to_string(),
                         ]
                     })
                     .collect();
-                print_table(&["USER", "ROLE", "STATE", "CREATED"], &rows);
+                print_table(&["USER", "ROLE", "SIGN-IN", "STATE", "CREATED"], &rows);
             }
         }
         anyhow::Ok(())

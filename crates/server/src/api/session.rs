@@ -79,6 +79,7 @@ pub fn session_cookie(state: &AppState, id: Option<&str>) -> HeaderValue {
         (status = 200, description = "Logged in; the cookie is set", body = SessionView),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Wrong user name or password", body = ErrorBody),
+        (status = 403, description = "`local_login_disabled`: password sign-in is off (`sso.allow_local_login = false`) and the user is not break-glass", body = ErrorBody),
         (status = 422, description = "Invalid body", body = ErrorBody),
         (status = 429, description = "Too many attempts from this address, too many failures for this user, or the server is busy checking passwords (`Retry-After`)", body = ErrorBody),
     )

@@ -103,6 +103,17 @@ pub async fn sign_in(
             "the user name or password is wrong (or the user is disabled)",
         ));
     };
+    if let Some((reason, refusal)) = super::sso::local::local_login_refusal(state, &user).await? {
+        let (ctx, entry) = login_audit(
+            request_id,
+            client,
+            username,
+            "user.login.failed",
+            serde_json::json!({ "reason": reason }),
+        );
+        state.store.append_audit(&ctx, &entry).await?;
+        return Err(refusal);
+    }
     state.address_limiter.remember(ip, username);
     state.login_throttle.succeed(username, &ip_text).await?;
     let (ctx, entry) = login_audit(

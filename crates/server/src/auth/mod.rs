@@ -12,6 +12,7 @@ pub mod login;
 pub mod passwords;
 pub mod rate_limit;
 pub mod sessions;
+pub mod sso;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

@@ -94,6 +94,11 @@ async fn users_page(
         Ok(u) => u,
         Err(e) => return console.api_error_page(&ApiError::from(e)),
     };
+    let how = match state.store.users_sign_in().await {
+        Ok(h) => h,
+        Err(e) => return console.api_error_page(&ApiError::from(e)),
+    };
+    let s = super::sso_texts::texts(console.lang);
     let rows = users
         .iter()
         .map(|u| UserRowView {
@@ -109,6 +114,12 @@ async fn users_page(
             created: format_time(u.created_at),
             created_iso: iso_time(u.created_at),
             is_self: u.id.as_uuid() == console.session.user_id,
+            sign_in: match how.get(&u.id) {
+                Some(h) if h.sso_issuer.is_some() => s.sso,
+                Some(h) if h.break_glass => s.break_glass,
+                _ => s.local,
+            },
+            break_glass: how.get(&u.id).is_some_and(|h| h.break_glass),
         })
         .collect();
     let flash = console.flash_view(state).await;
@@ -116,6 +127,7 @@ async fn users_page(
         page: console.chrome("users").titled(t.users).with_flash(flash),
         users: rows,
         fields: user_fields(t, form, error),
+        sign_in_column: s.sign_in_column,
     };
     let mut response = console.page(&page);
     if let Some(e) = error {

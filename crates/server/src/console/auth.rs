@@ -15,6 +15,7 @@ use super::view::{Chrome, is_local_path};
 use super::{Console, render, see_other, see_other_with};
 use crate::api::session::{self, Login};
 use crate::auth::session_of;
+use crate::auth::sso::local::LOCAL_LOGIN_DISABLED;
 use crate::extract::Json;
 use crate::http::{ClientAddr, RequestId};
 use crate::state::AppState;
@@ -23,6 +24,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Why the last single sign-on failed (a kind, shown as a sentence).
+    sso_error: Option<String>,
 }
 
 fn safe_next(next: Option<&str>) -> String {
@@ -32,13 +35,17 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 fn render_login(
+    state: &AppState,
     lang: Lang,
     flash: Option<&Flash>,
     error: Option<String>,
     username: String,
     next: String,
+    sso_error: Option<&str>,
 ) -> Response {
     let t = lang.texts();
+    let (sso, sso_message) = super::sso::login_view(state, lang, sso_error);
+    let error = error.or(sso_message);
     let flash_view = match flash {
         Some(Flash::SignedOut) => Some(super::view::FlashView {
             kind: "info",
@@ -60,6 +67,7 @@ fn render_login(
         error,
         username,
         next,
+        sso,
     };
     let mut response = render(&page);
     if had_flash {
@@ -82,11 +90,13 @@ pub async fn login_page(
         return see_other(&next);
     }
     render_login(
+        &state,
         lang,
         Flash::from_headers(&headers).as_ref(),
         None,
         String::new(),
         next,
+        q.sso_error.as_deref(),
     )
 }
 
@@ -108,7 +118,7 @@ pub async fn login(
 ) -> Response {
     let next = safe_next(form.next.as_deref());
     let result = session::login(
-        State(state),
+        State(state.clone()),
         client,
         request_id,
         Json(Login {
@@ -131,12 +141,16 @@ pub async fn login(
             let t = lang.texts();
             let message = match e.status() {
                 StatusCode::UNAUTHORIZED => t.login_failed.to_owned(),
+                StatusCode::FORBIDDEN if e.body().error == LOCAL_LOGIN_DISABLED => {
+                    super::sso_texts::texts(lang).local_login_off.to_owned()
+                }
                 StatusCode::TOO_MANY_REQUESTS => t
                     .login_throttled
                     .replace("{seconds}", &e.retry_after().unwrap_or(1).to_string()),
                 _ => e.body().message.clone(),
             };
-            let mut response = render_login(lang, None, Some(message), form.username, next);
+            let mut response =
+                render_login(&state, lang, None, Some(message), form.username, next, None);
             *response.status_mut() = e.status();
             if let Some(secs) = e.retry_after() {
                 response

@@ -21,6 +21,8 @@ pub mod i18n;
 mod integrations;
 pub mod pages;
 mod readiness;
+mod sso;
+mod sso_texts;
 pub mod view;
 
 use askama::Template;
@@ -85,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/users/{username}/update", post(admin::update_user))
         .route("/console/tokens", get(admin::tokens).post(admin::new_token))
         .route("/console/tokens/{id}/revoke", post(admin::revoke_token))
+        .merge(sso::router())
 }
 
 /// A signed-in request to a console page: who, in which language, and the flash it carries.

@@ -230,6 +230,8 @@ pub struct LoginPage {
     pub username: String,
     /// Where to go after signing in.
     pub next: String,
+    /// Single sign-on's button, when it is configured.
+    pub sso: Option<super::sso::SsoLogin>,
 }
 
 /// An error.
@@ -294,6 +296,10 @@ pub struct UserRowView {
     pub created_iso: String,
     /// Whether it is the signed-in user (cannot remove themself).
     pub is_self: bool,
+    /// How they sign in: password, password (break-glass) or single sign-on.
+    pub sign_in: &'static str,
+    /// Whether they are a break-glass user.
+    pub break_glass: bool,
 }
 
 /// Users (admins).
@@ -306,6 +312,8 @@ pub struct UsersPage {
     pub users: Vec<UserRowView>,
     /// The add-user form.
     pub fields: Vec<FieldView>,
+    /// The sign-in column's heading.
+    pub sign_in_column: &'static str,
 }
 
 /// One API token.
