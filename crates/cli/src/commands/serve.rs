@@ -96,8 +96,10 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
             dir.display()
         );
     } else {
+        // Private from the start: it holds the demo's master key and database.
         let temp = tempfile::Builder::new()
             .prefix("imsbridge-demo-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir()?;
         settings.data_dir = temp.path().to_path_buf();
         _temp = temp;
