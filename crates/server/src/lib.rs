@@ -14,9 +14,7 @@ pub mod console;
 pub mod error;
 pub mod extract;
 pub mod http;
-pub mod migration;
 pub mod openapi;
-pub mod project_json;
 pub mod readiness;
 pub mod serve;
 pub mod settings;
@@ -32,7 +30,7 @@ use imsbridge_store::Store;
 
 pub use bootstrap::{OneTimePassword, bootstrap_admin};
 pub use error::{ApiError, ServerError};
-pub use migration::{MigrationError, MigrationRequest, migrate};
+pub use imsbridge_service::integrations::{MigrationError, MigrationRequest, migrate};
 pub use settings::{LogFormat, Settings, TlsSettings};
 pub use startup::{Application, Dependencies, router};
 pub use state::AppState;

@@ -486,8 +486,8 @@ pub fn svg_chart(r: &Readiness) -> String {
 pub fn parse_eol(raw: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
         format!(
-            "{:?} is not a date; write it as YYYY-MM-DD, such as {DEFAULT_JWT_EOL}",
-            raw.trim()
+            "{} is not a date; write it as YYYY-MM-DD, such as {DEFAULT_JWT_EOL}",
+            imsbridge_domain::quoted(raw.trim())
         )
     })
 }

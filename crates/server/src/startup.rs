@@ -102,6 +102,14 @@ impl Application {
                 settings.password_hashing.threads,
                 settings.password_hashing.queue,
             )),
+            services: imsbridge_service::Services::new(
+                deps.store.clone(),
+                deps.provider.clone(),
+                deps.clock.clone(),
+                imsbridge_service::Policy {
+                    allow_unverified_migration: settings.allow_unverified_migration,
+                },
+            ),
             store: deps.store,
             provider: deps.provider,
             clock: deps.clock,
@@ -219,6 +227,7 @@ pub fn router(state: AppState) -> Router {
         // Innermost first: metrics see the matched route; errors become JSON before the
         // security headers and the request id are added around them.
         .layer(axum::middleware::from_fn(http::metrics::track))
+        .layer(axum::middleware::from_fn(crate::error::log_server_errors))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -21,8 +21,12 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 role,
                 password_stdin,
             } => {
-                let role = Role::parse(&role)
-                    .with_context(|| format!("{role:?} is not a role; use admin or viewer"))?;
+                let role = Role::parse(&role).with_context(|| {
+                    format!(
+                        "{} is not a role; use admin or viewer",
+                        imsbridge_domain::quoted(&role)
+                    )
+                })?;
                 let (password, generated) = new_password(password_stdin)?;
                 let password_hash = passwords::hash(password.clone()).await?;
                 store
@@ -44,10 +48,9 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 username,
                 password_stdin,
             } => {
-                let user = store
-                    .get_user(&username)
-                    .await?
-                    .with_context(|| format!("there is no user {username:?}"))?;
+                let user = store.get_user(&username).await?.with_context(|| {
+                    format!("there is no user {}", imsbridge_domain::quoted(&username))
+                })?;
                 let (password, generated) = new_password(password_stdin)?;
                 let hash = passwords::hash(password.clone()).await?;
                 store.set_password_hash(user.id, &hash, &audit).await?;
@@ -57,10 +60,9 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 }
             }
             UsersCommand::Remove { username } => {
-                let user = store
-                    .get_user(&username)
-                    .await?
-                    .with_context(|| format!("there is no user {username:?}"))?;
+                let user = store.get_user(&username).await?.with_context(|| {
+                    format!("there is no user {}", imsbridge_domain::quoted(&username))
+                })?;
                 store.delete_user(user.id, &audit).await?;
                 println!("Removed {username}.");
             }

@@ -103,7 +103,8 @@ fn time_value(field: &'static str, v: Option<String>) -> Result<Option<DateTime<
             ApiError::invalid_field(
                 field,
                 format!(
-                    "{field}: {raw:?} is not an RFC 3339 time; write it like 2026-11-26T09:00:00Z or 2026-11-26T18:00:00+09:00"
+                    "{field}: {} is not an RFC 3339 time; write it like 2026-11-26T09:00:00Z or 2026-11-26T18:00:00+09:00",
+                    imsbridge_domain::quoted(&raw)
                 ),
             )
         })

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use imsbridge_domain::{ExposeSecret, SecretString};
+use imsbridge_service::{ErrorCode, Resource, ServiceError};
 use imsbridge_store::{NewUser, Role, User, UserUpdate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -133,7 +134,10 @@ fn parse_role(raw: &str) -> Result<Role, ApiError> {
     Role::parse(raw).ok_or_else(|| {
         ApiError::invalid_field(
             "role",
-            format!("role: {:?} is not a role; use admin or viewer", raw.trim()),
+            format!(
+                "role: {} is not a role; use admin or viewer",
+                imsbridge_domain::quoted(raw.trim())
+            ),
         )
     })
 }
@@ -152,10 +156,9 @@ async fn find(state: &AppState, username: &str) -> Result<User, ApiError> {
         .store
         .get_user(&username)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("the user {username:?}")))
+        .ok_or_else(|| ServiceError::not_found(Resource::User, &username).into())
 }
 
-/// How many enabled admins there are besides `except`.
 /// Lists users.
 #[utoipa::path(
     get, path = "/api/v1/users", tag = "users",
@@ -317,7 +320,7 @@ pub async fn delete(
         && *id == user.id.as_uuid()
     {
         return Err(ApiError::conflict(
-            "self_delete",
+            ErrorCode::SelfDelete,
             "you cannot delete yourself; ask another admin",
         ));
     }
@@ -336,7 +339,7 @@ pub async fn delete(
 )]
 pub async fn me(caller: Caller) -> Json<MeView> {
     let admin = caller.principal.is_admin();
-    Json(match caller.principal {
+    Json(match caller.actor.principal {
         Principal::User { username, role, .. } => MeView {
             kind: "user".into(),
             name: username,
@@ -375,7 +378,7 @@ pub async fn change_own_password(
 ) -> Result<StatusCode, ApiError> {
     let Principal::User { id, .. } = &caller.principal else {
         return Err(ApiError::bad_request(
-            "not_a_user",
+            ErrorCode::NotAUser,
             "API tokens have no password; log in as the user",
         ));
     };

@@ -7,6 +7,7 @@
 
 use axum::http::StatusCode;
 use imsbridge_domain::SecretString;
+use imsbridge_service::ErrorCode;
 use imsbridge_store::{AuditContext, AuditEntry};
 
 use super::sessions::Session;
@@ -55,7 +56,7 @@ pub async fn sign_in(
         metrics::counter!("imsbridge_login_refused_total", "reason" => "address").increment(1);
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!(
                 "too many sign-in attempts from this address; wait {} second(s) and try again",
                 r.retry_after
@@ -67,7 +68,7 @@ pub async fn sign_in(
     if let Some(wait) = state.login_throttle.locked_for(username, &ip_text).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ErrorCode::TooManyAttempts,
             format!("too many failed logins for this user from this address; wait {wait} seconds"),
         )
         .with_retry_after(wait));

@@ -2,6 +2,7 @@
 //! pool of [`super::hashing`].
 
 use axum::http::StatusCode;
+use imsbridge_service::ErrorCode;
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -33,10 +34,12 @@ impl From<PasswordError> for ApiError {
     fn from(e: PasswordError) -> Self {
         match e {
             PasswordError::Length => Self::invalid_field("password", format!("password: {e}")),
-            PasswordError::Busy => {
-                Self::new(StatusCode::TOO_MANY_REQUESTS, "server_busy", e.to_string())
-                    .with_retry_after(BUSY_RETRY_AFTER_SECS)
-            }
+            PasswordError::Busy => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::ServerBusy,
+                e.to_string(),
+            )
+            .with_retry_after(BUSY_RETRY_AFTER_SECS),
             PasswordError::Hash => Self::internal(&e),
         }
     }

@@ -13,3 +13,4 @@ mod login_flood;
 mod migration;
 mod secrets;
 mod tokens;
+mod validation;
