@@ -293,10 +293,11 @@ impl From<ServiceError> for ApiError {
                 field,
             } => {
                 // Refusing to create JWT is a refused value, not a state conflict.
-                let status = if code == ErrorCode::JwtDeprecated {
-                    StatusCode::UNPROCESSABLE_ENTITY
-                } else {
-                    StatusCode::CONFLICT
+                let status = match code {
+                    ErrorCode::JwtDeprecated => StatusCode::UNPROCESSABLE_ENTITY,
+                    // An API token asked for what only a person has.
+                    ErrorCode::NotAUser => StatusCode::BAD_REQUEST,
+                    _ => StatusCode::CONFLICT,
                 };
                 let mut e = Self::new(status, code, message);
                 e.body.field = field.map(str::to_owned);
@@ -316,8 +317,27 @@ impl From<ServiceError> for ApiError {
             .with_ims(Some(error.error_code()), error.debug_id().map(str::to_owned))
             .with_field(field),
             ServiceError::Upstream(error) => (*error).into(),
+            ServiceError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+                .with_retry_after(imsbridge_service::passwords::BUSY_RETRY_AFTER_SECS),
             ServiceError::Unavailable(cause) => Self::unavailable(cause.as_ref()),
             ServiceError::Internal(cause) => Self::internal(cause.as_ref()),
+        }
+    }
+}
+
+impl From<imsbridge_service::passwords::PasswordError> for ApiError {
+    fn from(e: imsbridge_service::passwords::PasswordError) -> Self {
+        match e {
+            imsbridge_service::passwords::PasswordError::Length => {
+                Self::invalid_field("password", format!("password: {e}"))
+            }
+            imsbridge_service::passwords::PasswordError::Busy => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::ServerBusy,
+                e.to_string(),
+            )
+            .with_retry_after(imsbridge_service::passwords::BUSY_RETRY_AFTER_SECS),
+            imsbridge_service::passwords::PasswordError::Hash => Self::internal(&e),
         }
     }
 }

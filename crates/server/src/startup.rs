@@ -90,6 +90,10 @@ impl Application {
         let local_addr = listener.local_addr()?;
         deps.store
             .set_read_cache_ttl(Duration::from_millis(settings.read_cache_ttl_ms));
+        let hashing = Arc::new(HashPool::new(
+            settings.password_hashing.threads,
+            settings.password_hashing.queue,
+        ));
         let state = AppState::new(Shared {
             sessions: SessionStore::new(deps.store.clone(), &settings.session, deps.clock.clone()),
             login_throttle: LoginThrottle::new(
@@ -98,16 +102,16 @@ impl Application {
                 deps.clock.clone(),
             ),
             address_limiter: AddressLimiter::new(&settings.login_rate_limit, deps.clock.clone()),
-            hashing: Arc::new(HashPool::new(
-                settings.password_hashing.threads,
-                settings.password_hashing.queue,
-            )),
+            hashing: hashing.clone(),
             services: imsbridge_service::Services::new(
                 deps.store.clone(),
                 deps.provider.clone(),
                 deps.clock.clone(),
+                hashing,
                 imsbridge_service::Policy {
                     allow_unverified_migration: settings.allow_unverified_migration,
+                    api_token_default_ttl_days: settings.api_token_default_ttl_days,
+                    api_token_max_ttl_days: settings.api_token_max_ttl_days,
                 },
             ),
             store: deps.store,

@@ -2,6 +2,8 @@
 
 use imsbridge_domain::Name;
 use imsbridge_store::{AuditContext, Role};
+
+use crate::api_tokens::TokenScope;
 use uuid::Uuid;
 
 use crate::error::ServiceError;
@@ -112,76 +114,6 @@ impl Caller {
             Err(ServiceError::Forbidden(
                 "this needs the admin role (or an API token with scope admin); viewers and read tokens may only read".to_owned(),
             ))
-        }
-    }
-}
-
-/// What an API token may do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenScope {
-    /// Everything an admin may do.
-    Admin,
-    /// Read-only access to the admin API.
-    Read,
-    /// Only fetching access tokens of these integrations.
-    Token(Vec<Name>),
-}
-
-impl TokenScope {
-    /// Parses `admin`, `read`, or `token:name1,name2`.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        match raw {
-            "admin" => return Ok(Self::Admin),
-            "read" => return Ok(Self::Read),
-            _ => {}
-        }
-        let Some(list) = raw.strip_prefix("token:") else {
-            return Err(format!(
-                "\"{raw}\" is not a scope; use admin, read, or token:<integration name>[,<name>…] (for example token:target-production)"
-            ));
-        };
-        let mut names: Vec<Name> = Vec::new();
-        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let name = Name::parse(item).map_err(|e| format!("scope token:…: {e}"))?;
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-        if names.is_empty() {
-            return Err(
-                "token: needs at least one integration name (for example token:target-production)"
-                    .into(),
-            );
-        }
-        Ok(Self::Token(names))
-    }
-
-    /// Whether this scope may fetch access tokens of integration `name`.
-    pub fn allows_token_for(&self, name: &Name) -> bool {
-        match self {
-            Self::Admin => true,
-            Self::Read => false,
-            Self::Token(names) => names.contains(name),
-        }
-    }
-}
-
-impl std::fmt::Display for TokenScope {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Admin => f.write_str("admin"),
-            Self::Read => f.write_str("read"),
-            Self::Token(names) => {
-                f.write_str("token:")?;
-                for (i, n) in names.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(",")?;
-                    }
-                    f.write_str(n.as_str())?;
-                }
-                Ok(())
-            }
         }
     }
 }

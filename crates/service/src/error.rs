@@ -225,6 +225,9 @@ pub enum ServiceError {
     /// IMS failed, refused or did not answer.
     #[error(transparent)]
     Upstream(Box<TokenError>),
+    /// Too busy to do this now (the password hashing pool is full); try again shortly.
+    #[error("{0}")]
+    Busy(String),
     /// A dependency cannot be reached now.
     #[error("a dependency is unavailable")]
     Unavailable(#[source] Box<dyn StdError + Send + Sync>),
@@ -263,6 +266,7 @@ impl ServiceError {
             Self::Conflict { code, .. } => *code,
             Self::VerificationFailed { .. } => ErrorCode::VerificationFailed,
             Self::Upstream(_) => ErrorCode::ImsUnavailable,
+            Self::Busy(_) => ErrorCode::ServerBusy,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }

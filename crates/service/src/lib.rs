@@ -7,11 +7,19 @@
 //! call one operation and render its result, and never call each other. Like lldap's backend
 //! handlers, an operation is written once and every front end gets it.
 
+pub mod api_tokens;
+pub mod audit;
+pub mod bulk;
 pub mod caller;
 pub mod error;
 pub mod fields;
+pub mod hashing;
 pub mod integrations;
+pub mod passwords;
 pub mod project_json;
+pub mod readiness;
+pub mod tokens;
+pub mod users;
 pub mod views;
 
 use std::sync::Arc;
@@ -20,7 +28,8 @@ use imsbridge_domain::Clock;
 use imsbridge_ims::TokenProvider;
 use imsbridge_store::Store;
 
-pub use caller::{Caller, Principal, TokenScope};
+pub use api_tokens::TokenScope;
+pub use caller::{Caller, Principal};
 pub use error::{ErrorCode, Resource, ServiceError, chain};
 pub use fields::{FieldError, FieldErrorKind, FieldErrors};
 
@@ -33,6 +42,8 @@ pub struct Services {
     pub provider: TokenProvider,
     /// The time source.
     pub clock: Arc<dyn Clock>,
+    /// The threads that hash and check passwords.
+    pub hashing: Arc<hashing::HashPool>,
     /// The policies the operations enforce.
     pub policy: Policy,
 }
@@ -42,6 +53,10 @@ pub struct Services {
 pub struct Policy {
     /// Whether an admin may migrate without verifying the new details with IMS.
     pub allow_unverified_migration: bool,
+    /// Lifetime in days of an API token made without one.
+    pub api_token_default_ttl_days: u32,
+    /// Longest lifetime in days an API token may have.
+    pub api_token_max_ttl_days: u32,
 }
 
 impl Services {
@@ -50,12 +65,14 @@ impl Services {
         store: Store,
         provider: TokenProvider,
         clock: Arc<dyn Clock>,
+        hashing: Arc<hashing::HashPool>,
         policy: Policy,
     ) -> Self {
         Self {
             store,
             provider,
             clock,
+            hashing,
             policy,
         }
     }

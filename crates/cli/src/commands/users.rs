@@ -1,8 +1,8 @@
 use std::io::Read as _;
 
 use anyhow::{Context as _, bail};
-use imsbridge_server::auth::passwords;
-use imsbridge_store::{AuditContext, NewUser, Role};
+use imsbridge_service::passwords;
+use imsbridge_service::users::{CreateUser, UpdateUser};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::cli::UsersCommand;
@@ -10,36 +10,30 @@ use crate::commands::open;
 use crate::commands::remote::print_table;
 use crate::settings::Settings;
 
-/// `imsbridge users …`, directly on the store (works while the server runs).
+/// `imsbridge users …`, directly on the store (works while the server runs), through the
+/// same user operations as the API and the console.
 pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<()> {
     let store = open::store(settings).await?;
-    let audit = AuditContext::actor("cli");
     let result = async {
+        let (services, cli) = open::services(settings, &store)?;
         match command {
             UsersCommand::Add {
                 username,
                 role,
                 password_stdin,
             } => {
-                let role = Role::parse(&role).with_context(|| {
-                    format!(
-                        "{} is not a role; use admin or viewer",
-                        imsbridge_domain::quoted(&role)
-                    )
-                })?;
                 let (password, generated) = new_password(password_stdin)?;
-                let password_hash = passwords::hash(password.clone()).await?;
-                store
+                let (user, _) = services
                     .create_user(
-                        &NewUser {
-                            username: username.clone(),
-                            password_hash,
+                        &cli,
+                        &CreateUser {
+                            username,
                             role,
+                            password: Some(password.clone()),
                         },
-                        &audit,
                     )
                     .await?;
-                println!("Added {username} ({}).", role.key());
+                println!("Added {} ({}).", user.username, user.role.key());
                 if generated {
                     println!("password: {}", password.expose_secret());
                 }
@@ -48,27 +42,29 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 username,
                 password_stdin,
             } => {
-                let user = store.get_user(&username).await?.with_context(|| {
-                    format!("there is no user {}", imsbridge_domain::quoted(&username))
-                })?;
                 let (password, generated) = new_password(password_stdin)?;
-                let hash = passwords::hash(password.clone()).await?;
-                store.set_password_hash(user.id, &hash, &audit).await?;
+                services
+                    .update_user(
+                        &cli,
+                        &username,
+                        &UpdateUser {
+                            password: Some(password.clone()),
+                            ..UpdateUser::default()
+                        },
+                    )
+                    .await?;
                 println!("Changed the password of {username}.");
                 if generated {
                     println!("password: {}", password.expose_secret());
                 }
             }
             UsersCommand::Remove { username } => {
-                let user = store.get_user(&username).await?.with_context(|| {
-                    format!("there is no user {}", imsbridge_domain::quoted(&username))
-                })?;
-                store.delete_user(user.id, &audit).await?;
+                services.delete_user(&cli, &username).await?;
                 println!("Removed {username}.");
             }
             UsersCommand::List => {
-                let rows: Vec<Vec<String>> = store
-                    .list_users()
+                let rows: Vec<Vec<String>> = services
+                    .list_users(&cli)
                     .await?
                     .into_iter()
                     .map(|u| {

@@ -116,3 +116,45 @@ pub async fn sign_in(
     state.store.append_audit(&ctx, &entry).await?;
     Ok(state.sessions.create(user).await?)
 }
+
+/// The `Set-Cookie` value for a session (or, with `None`, one that deletes it).
+pub fn session_cookie(state: &AppState, id: Option<&str>) -> axum::http::HeaderValue {
+    let settings = &state.settings.session;
+    let secure = settings.secure.unwrap_or_else(|| state.settings.is_https());
+    let max_age = match id {
+        Some(_) => state.sessions.max_age().num_seconds(),
+        None => 0,
+    };
+    let value = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        settings.cookie_name,
+        id.unwrap_or(""),
+        if secure { "; Secure" } else { "" }
+    );
+    axum::http::HeaderValue::from_str(&value)
+        .unwrap_or(axum::http::HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// Ends the session of a request, if it has one, and audits the logout. The caller deletes
+/// the cookie with [`session_cookie`].
+pub async fn sign_out(
+    state: &AppState,
+    client: ClientAddr,
+    request_id: &RequestId,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    if let Some(id) = super::session_cookie(headers, &state.settings.session.cookie_name) {
+        if let Some(session) = state.sessions.get(id).await? {
+            let (ctx, entry) = login_audit(
+                request_id,
+                client,
+                &session.username,
+                "user.logout",
+                serde_json::json!({}),
+            );
+            state.store.append_audit(&ctx, &entry).await?;
+        }
+        state.sessions.remove(id).await?;
+    }
+    Ok(())
+}

@@ -6,12 +6,11 @@
 //! sends cookies on its own; bearer tokens are never sent implicitly, so they need none.
 
 pub mod address_limit;
-pub mod api_tokens;
-pub mod hashing;
 pub mod login;
-pub mod passwords;
 pub mod rate_limit;
 pub mod sessions;
+
+pub use imsbridge_service::{api_tokens, hashing, passwords};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

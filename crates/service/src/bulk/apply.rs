@@ -21,7 +21,7 @@ use imsbridge_store::{AuditContext, AuditFilter, PageRequest, Store, StoreError}
 
 use super::plan::{Plan, PlanRow};
 use super::report::{Outcome, Report, RowReport};
-use imsbridge_service::integrations::{self as migration, MigrationError, MigrationRequest};
+use crate::integrations::{self as migration, MigrationError, MigrationRequest};
 
 /// The audit actions the migration core writes for a committed migration.
 pub const MIGRATION_ACTIONS: [&str; 2] = ["config.migrate", "config.migrate.unverified"];
@@ -517,12 +517,12 @@ fn read_project_json(
     base: &Path,
     path: &str,
     client_id: &ClientId,
-) -> Result<imsbridge_service::project_json::ProjectOAuth, String> {
+) -> Result<crate::project_json::ProjectOAuth, String> {
     let full = base.join(path);
     let text = std::fs::read_to_string(&full)
         .map_err(|e| format!("project_json {}: cannot be read ({e})", full.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| format!("project_json {}: is not JSON ({e})", full.display()))?;
-    imsbridge_service::project_json::parse(&json, Some(client_id))
+    crate::project_json::parse(&json, Some(client_id))
         .map_err(|e| format!("{} ({})", e, full.display()))
 }
