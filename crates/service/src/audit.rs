@@ -99,22 +99,21 @@ fn time_value(
     v: Option<&String>,
 ) -> Option<DateTime<Utc>> {
     let raw = v.filter(|s| !s.trim().is_empty())?;
-    match DateTime::parse_from_rfc3339(raw.trim()) {
-        Ok(t) => Some(t.with_timezone(&Utc)),
-        Err(_) => {
-            errors.push(
-                FieldError::new(
-                    field,
-                    FieldErrorKind::Invalid,
-                    format!(
-                        "{field}: {} is not an RFC 3339 time; write it like 2026-11-26T09:00:00Z or 2026-11-26T18:00:00+09:00",
-                        imsbridge_domain::quoted(raw)
-                    ),
-                )
-                .arg("example", "2026-11-26T09:00:00Z"),
-            );
-            None
-        }
+    if let Ok(t) = DateTime::parse_from_rfc3339(raw.trim()) {
+        Some(t.with_timezone(&Utc))
+    } else {
+        errors.push(
+            FieldError::new(
+                field,
+                FieldErrorKind::Invalid,
+                format!(
+                    "{field}: {} is not an RFC 3339 time; write it like 2026-11-26T09:00:00Z or 2026-11-26T18:00:00+09:00",
+                    imsbridge_domain::quoted(raw)
+                ),
+            )
+            .arg("example", "2026-11-26T09:00:00Z"),
+        );
+        None
     }
 }
 

@@ -1,5 +1,8 @@
 //! Users, roles, API tokens, sessions, CSRF, login throttling and the audit of it all.
 
+// Tests read as one story each; a long one is clearer whole than split.
+#![allow(clippy::too_many_lines)]
+
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
