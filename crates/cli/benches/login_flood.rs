@@ -10,6 +10,9 @@
 //! `cargo bench -p imsbridge --bench login_flood`. Goal: peak RSS below 200 MB, and the valid
 //! sign-in succeeds.
 
+// Tests read as one story each; a long one is clearer whole than split.
+#![allow(clippy::too_many_lines)]
+
 mod common;
 
 use std::collections::BTreeMap;

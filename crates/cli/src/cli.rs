@@ -102,10 +102,12 @@ pub struct EmulatorArgs {
 
 /// `--token-lifetime-secs`: whole seconds within the range the emulator accepts.
 fn parse_token_lifetime(raw: &str) -> Result<u64, String> {
-    let secs: u64 = raw
-        .trim()
-        .parse()
-        .map_err(|_| format!("{raw:?} is not a whole number of seconds"))?;
+    let secs: u64 = raw.trim().parse().map_err(|_| {
+        format!(
+            "{} is not a whole number of seconds",
+            imsbridge_domain::quoted(raw)
+        )
+    })?;
     imsbridge_emulator::check_token_lifetime(std::time::Duration::from_secs(secs))
         .map_err(|e| e.to_string())?;
     Ok(secs)

@@ -1,6 +1,9 @@
 //! The `imsbridge` binary end to end: demo mode, the encrypted store on disk, key rotation,
 //! export and import, and the errors a person sees.
 
+// Tests read as one story each; a long one is clearer whole than split.
+#![allow(clippy::too_many_lines)]
+
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};

@@ -4,6 +4,9 @@
 //! down so the run is still going when it is killed. SQLite always; PostgreSQL too when
 //! `TEST_POSTGRES_URL` is set.
 
+// Tests read as one story each; a long one is clearer whole than split.
+#![allow(clippy::too_many_lines)]
+
 use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};

@@ -52,15 +52,24 @@ macro_rules! string_newtype {
 }
 pub(crate) use string_newtype;
 
-/// Shortens a user's value for an error message, so a pasted blob does not flood it.
-pub(crate) fn quoted(value: &str) -> String {
+/// Quotes a user's value for a message: in double quotes, with control characters escaped
+/// (so that they can neither hide nor reorder the text around them), and shortened, so that
+/// a pasted blob does not flood the message.
+pub fn quoted(value: &str) -> String {
     const MAX: usize = 60;
-    if value.chars().count() > MAX {
-        let head: String = value.chars().take(MAX).collect();
-        format!("{head:?}…")
-    } else {
-        format!("{value:?}")
+    let mut out = String::with_capacity(value.len().min(4 * MAX) + 3);
+    out.push('"');
+    for c in value.chars().take(MAX) {
+        match c {
+            '\'' => out.push(c),
+            c => out.extend(c.escape_debug()),
+        }
     }
+    out.push('"');
+    if value.chars().count() > MAX {
+        out.push('…');
+    }
+    out
 }
 
 /// An Adobe organization id: 24 hexadecimal characters followed by `@AdobeOrg`.

@@ -21,7 +21,7 @@ pub use config::{
     OAuthPatch, Origin, Revision,
 };
 pub use error::{ParseError, RuleError};
-pub use ids::{AuthorizationServer, ClientId, OrgId, TechnicalAccountId};
+pub use ids::{AuthorizationServer, ClientId, OrgId, TechnicalAccountId, quoted};
 pub use scopes::{Metascope, Metascopes, Scopes};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use text::{CloudSolution, Name, Title};

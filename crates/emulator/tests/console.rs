@@ -1,5 +1,8 @@
 //! The Developer Console side: seeding over HTTP, secrets, project JSON and the migration.
 
+// Tests read as one story each; a long one is clearer whole than split.
+#![allow(clippy::too_many_lines)]
+
 mod common;
 
 use std::time::Duration;

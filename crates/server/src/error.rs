@@ -2,18 +2,22 @@
 //!
 //! Every failure an API route can meet becomes an [`ApiError`]: a status and a JSON body
 //! `{"error": "<code>", "message": "<what was wrong and how to fix it>"}`, plus a few extra
-//! fields where they help (`field`, `current_revision`, `ims_error`, `debug_id`). 5xx bodies say
-//! nothing internal; their cause is logged once, with its chain.
+//! fields where they help (`field`, `errors`, `current_revision`, `ims_error`, `debug_id`).
+//! Operations fail with a [`ServiceError`]; this is where it becomes a status and a body.
+//! 5xx bodies say nothing internal; their cause rides on the response to the
+//! [`log_server_errors`] middleware, which logs it once, with its chain.
 
-use std::borrow::Cow;
 use std::error::Error as StdError;
-use std::fmt::Write as _;
+use std::sync::Arc;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use imsbridge_domain::{ParseError, Revision, RuleError};
+use imsbridge_service::{ErrorCode, FieldError, FieldErrors, ServiceError};
 use serde::Serialize;
 use utoipa::ToSchema;
+
+pub use imsbridge_service::chain;
 
 /// An error answered to an API client.
 #[derive(Debug, Clone)]
@@ -22,19 +26,25 @@ pub struct ApiError {
     // Boxed: errors travel in every handler's `Result`, which should stay small.
     body: Box<ErrorBody>,
     retry_after: Option<u64>,
+    /// The cause of a 5xx, logged once by [`log_server_errors`].
+    cause: Option<Arc<str>>,
 }
 
 /// The JSON body of every API error.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// A stable, machine-readable code such as `invalid_field` or `stale_revision`.
+    /// A stable, machine-readable code such as `invalid` or `stale_revision`.
     #[schema(example = "stale_revision")]
-    pub error: Cow<'static, str>,
+    pub error: ErrorCode,
     /// What was wrong and how to fix it.
     pub message: String,
-    /// The request field at fault, when one is.
+    /// The request field at fault, when one is (with `invalid`: the first of `errors`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With `invalid`: every field at fault, each with a machine-readable `kind` and the
+    /// `args` its message is made of.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
     /// On a conflict: the configuration's current revision, to reload and retry with.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<u64>)]
@@ -51,34 +61,46 @@ pub struct ErrorBody {
 
 impl ApiError {
     /// An error with a status, a code and a message.
-    pub fn new(
-        status: StatusCode,
-        code: impl Into<Cow<'static, str>>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             body: Box::new(ErrorBody {
-                error: code.into(),
+                error: code,
                 message: message.into(),
                 field: None,
+                errors: Vec::new(),
                 current_revision: None,
                 ims_error: None,
                 debug_id: None,
             }),
             retry_after: None,
+            cause: None,
         }
     }
 
     /// 400: the request is malformed.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
     /// 422: a field holds a value that is not allowed.
     pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", message);
-        e.body.field = Some(field.into());
+        Self::invalid(FieldErrors::from(vec![FieldError::new(
+            field,
+            imsbridge_service::FieldErrorKind::Invalid,
+            message,
+        )]))
+    }
+
+    /// 422: every field error of a request; `field` and `message` are the first's.
+    pub fn invalid(errors: FieldErrors) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+            errors.to_string(),
+        );
+        e.body.field = errors.first().map(|f| f.field.clone());
+        e.body.errors = errors.into_iter().collect();
         e
     }
 
@@ -86,47 +108,57 @@ impl ApiError {
     pub fn not_found(what: impl std::fmt::Display) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("{what} does not exist; check the name or list what exists"),
         )
     }
 
     /// 401: no or bad credentials.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthenticated,
+            message,
+        )
     }
 
     /// 403: authenticated, but not allowed.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+        Self::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
     }
 
     /// 409: the request conflicts with the resource's state.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
-    /// 500 (or another 5xx) that logs `cause` with its chain and tells the client nothing
-    /// internal.
+    /// 500 that tells the client nothing internal; `cause` is logged with its chain by
+    /// [`log_server_errors`].
     pub fn internal(cause: &(dyn StdError + 'static)) -> Self {
-        tracing::error!(error = %chain(cause), "request failed on the server side");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "the server failed to handle this request; it has been logged, try again later",
         )
+        .with_cause(cause)
     }
 
     /// 503 for a dependency (the store) that could not be reached; the cause is logged.
     pub fn unavailable(cause: &(dyn StdError + 'static)) -> Self {
-        tracing::error!(error = %chain(cause), "a dependency is unavailable");
         let mut e = Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ErrorCode::Unavailable,
             "the server cannot reach its store right now; try again shortly",
         );
         e.retry_after = Some(5);
-        e
+        e.with_cause(cause)
+    }
+
+    /// Keeps the cause of a server-side failure for the log.
+    #[must_use]
+    pub fn with_cause(mut self, cause: &(dyn StdError + 'static)) -> Self {
+        self.cause = Some(chain(cause).into());
+        self
     }
 
     /// Names the request field at fault.
@@ -168,6 +200,11 @@ impl ApiError {
         self.retry_after
     }
 
+    /// The cause of a server-side failure, for the log.
+    pub fn cause(&self) -> Option<&Arc<str>> {
+        self.cause.as_ref()
+    }
+
     /// The JSON body.
     pub fn body(&self) -> &ErrorBody {
         &self.body
@@ -194,52 +231,115 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
+        if let Some(cause) = self.cause {
+            response.extensions_mut().insert(ErrorCause(cause));
+        }
         response
     }
 }
 
+/// The cause of a 5xx answer, carried on the response to [`log_server_errors`].
+#[derive(Debug, Clone)]
+pub struct ErrorCause(pub Arc<str>);
+
+/// Middleware: logs the cause of every server-side failure once, with its chain (axum's
+/// error-handling example), whichever adapter answered it.
+pub async fn log_server_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    if let Some(ErrorCause(cause)) = response.extensions().get::<ErrorCause>() {
+        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::error!(error = %cause, "a dependency is unavailable");
+        } else {
+            tracing::error!(error = %cause, "request failed on the server side");
+        }
+    }
+    response
+}
+
 impl From<ParseError> for ApiError {
     fn from(e: ParseError) -> Self {
-        Self::invalid_field(e.field, e.to_string())
+        Self::invalid(FieldErrors::from(vec![FieldError::from(e)]))
     }
 }
 
 impl From<RuleError> for ApiError {
     fn from(e: RuleError) -> Self {
-        let message = e.to_string();
+        ServiceError::from(e).into()
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        Self::invalid(e)
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let code = e.code();
         match e {
-            RuleError::JwtCreationRefused => Self::new(
+            ServiceError::NotFound(_) => Self::new(StatusCode::NOT_FOUND, code, e.to_string()),
+            ServiceError::Forbidden(message) => Self::forbidden(message),
+            ServiceError::StaleRevision { current, message } => {
+                Self::conflict(code, message).with_current_revision(current)
+            }
+            ServiceError::Invalid(errors) => Self::invalid(errors),
+            ServiceError::Conflict {
+                code,
+                message,
+                field,
+            } => {
+                // Refusing to create JWT is a refused value, not a state conflict.
+                let status = match code {
+                    ErrorCode::JwtDeprecated => StatusCode::UNPROCESSABLE_ENTITY,
+                    // An API token asked for what only a person has.
+                    ErrorCode::NotAUser => StatusCode::BAD_REQUEST,
+                    _ => StatusCode::CONFLICT,
+                };
+                let mut e = Self::new(status, code, message);
+                e.body.field = field.map(str::to_owned);
+                e
+            }
+            ServiceError::VerificationFailed {
+                message,
+                field,
+                error,
+            } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "jwt_deprecated",
+                code,
                 format!(
-                    "{message}. An existing JWT configuration is moved to OAuth with POST /api/v1/integrations/{{name}}/migrate."
+                    "IMS refused the new OAuth details, so nothing was changed: {message}. Check the client id, secret and scopes in the Adobe Developer Console, or save without verification (verify=false)"
                 ),
             )
-            .with_field("auth_type"),
-            RuleError::JwtReadOnly => Self::conflict(
-                "jwt_read_only",
-                format!(
-                    "{message}: POST /api/v1/integrations/{{name}}/migrate with the OAuth Server-to-Server details from the Adobe Developer Console."
-                ),
-            ),
-            RuleError::NotJwt(_) => Self::conflict("not_jwt", message),
-            RuleError::AutoProvisioned => Self::conflict("auto_provisioned", message),
-            RuleError::StaleRevision { current, .. } => {
-                Self::conflict("stale_revision", message).with_current_revision(current)
-            }
+            .with_ims(Some(error.error_code()), error.debug_id().map(str::to_owned))
+            .with_field(field),
+            ServiceError::Upstream(error) => (*error).into(),
+            ServiceError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
+                .with_retry_after(imsbridge_service::passwords::BUSY_RETRY_AFTER_SECS),
+            ServiceError::Unavailable(cause) => Self::unavailable(cause.as_ref()),
+            ServiceError::Internal(cause) => Self::internal(cause.as_ref()),
         }
     }
 }
 
-/// An error's message followed by its sources, for one log line.
-pub fn chain(e: &(dyn StdError + 'static)) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let _ = write!(s, ": {cause}");
-        source = cause.source();
+impl From<imsbridge_service::passwords::PasswordError> for ApiError {
+    fn from(e: imsbridge_service::passwords::PasswordError) -> Self {
+        match e {
+            imsbridge_service::passwords::PasswordError::Length => {
+                Self::invalid_field("password", format!("password: {e}"))
+            }
+            imsbridge_service::passwords::PasswordError::Busy => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::ServerBusy,
+                e.to_string(),
+            )
+            .with_retry_after(imsbridge_service::passwords::BUSY_RETRY_AFTER_SECS),
+            imsbridge_service::passwords::PasswordError::Hash => Self::internal(&e),
+        }
     }
-    s
 }
 
 /// Why the server could not start or stopped with an error.
@@ -294,17 +394,19 @@ impl From<imsbridge_ims::TokenError> for ApiError {
             }
             TokenError::StaleRevision { .. } => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "configuration_changed",
+                ErrorCode::ConfigurationChanged,
                 "the configuration changed while its token was being fetched; try again",
             )
             .with_retry_after(1),
-            _ if e.is_timeout() => {
-                Self::new(StatusCode::GATEWAY_TIMEOUT, "ims_timeout", e.to_string())
-                    .with_ims(ims_code, debug_id)
-            }
+            _ if e.is_timeout() => Self::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                ErrorCode::ImsTimeout,
+                e.to_string(),
+            )
+            .with_ims(ims_code, debug_id),
             _ if e.is_transient() => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "ims_unavailable",
+                ErrorCode::ImsUnavailable,
                 e.to_string(),
             )
             .with_ims(ims_code, debug_id)
@@ -316,7 +418,7 @@ impl From<imsbridge_ims::TokenError> for ApiError {
                 let message = error
                     .and_then(ImsError::description)
                     .map_or_else(|| e.to_string(), |d| format!("IMS refused: {d}"));
-                Self::new(StatusCode::BAD_GATEWAY, "ims_refused", message)
+                Self::new(StatusCode::BAD_GATEWAY, ErrorCode::ImsRefused, message)
                     .with_ims(ims_code, debug_id)
             }
         }
@@ -325,27 +427,6 @@ impl From<imsbridge_ims::TokenError> for ApiError {
 
 impl From<imsbridge_store::StoreError> for ApiError {
     fn from(e: imsbridge_store::StoreError) -> Self {
-        use imsbridge_store::StoreError;
-        match e {
-            StoreError::NotFound(what) => Self::not_found(what),
-            StoreError::NameTaken(name) => Self::conflict(
-                "name_taken",
-                format!("a configuration named {name:?} already exists; choose another name"),
-            )
-            .with_field("name"),
-            StoreError::UsernameTaken(_) => {
-                Self::conflict("username_taken", e.to_string()).with_field("username")
-            }
-            StoreError::Conflict(_) => Self::conflict("conflict", e.to_string()),
-            StoreError::LastAdmin(_) => Self::conflict("last_admin", e.to_string()),
-            StoreError::Rule(rule) => rule.into(),
-            StoreError::StaleRevision { current, .. } => {
-                Self::conflict("stale_revision", e.to_string()).with_current_revision(current)
-            }
-            StoreError::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed,
-            ) => Self::unavailable(&e),
-            other => Self::internal(&other),
-        }
+        ServiceError::from(e).into()
     }
 }

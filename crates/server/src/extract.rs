@@ -6,6 +6,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use imsbridge_service::ErrorCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -52,7 +53,7 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 fn not_json() -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
+        ErrorCode::UnsupportedMediaType,
         "the body must be JSON: send the header Content-Type: application/json",
     )
 }
@@ -99,25 +100,28 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.into_inner();
         if inner.is_syntax() || inner.is_eof() {
             return ApiError::bad_request(
-                "malformed_json",
+                ErrorCode::MalformedJson,
                 format!("the body is not valid JSON: {inner}"),
             );
         }
         match field_at_fault(&path, &inner.to_string()) {
             Some(field) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!("the JSON body does not fit: {field}: {inner}"),
             )
             .with_field(field),
             None => ApiError::bad_request(
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!("the JSON body must be an object of the documented fields: {inner}"),
             ),
         }
     })?;
     deserializer.end().map_err(|e| {
-        ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}"))
+        ApiError::bad_request(
+            ErrorCode::MalformedJson,
+            format!("the body is not valid JSON: {e}"),
+        )
     })?;
     Ok(value)
 }
@@ -139,13 +143,13 @@ fn body_rejection(status: StatusCode, text: &str) -> ApiError {
     if status == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::new(
             status,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             "the request body is larger than this server accepts; send a smaller body",
         )
     } else {
         ApiError::new(
             status,
-            "bad_body",
+            ErrorCode::BadBody,
             format!("the request body could not be read: {text}"),
         )
     }
@@ -171,13 +175,16 @@ where
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::bad_request(
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 format!(
                     "the query string does not fit: {}",
                     inner_text(&e.body_text())
                 ),
             )),
-            Err(other) => Err(ApiError::bad_request("invalid_query", other.body_text())),
+            Err(other) => Err(ApiError::bad_request(
+                ErrorCode::InvalidQuery,
+                other.body_text(),
+            )),
         }
     }
 }
@@ -197,12 +204,12 @@ where
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Self(value)),
             Err(PathRejection::FailedToDeserializePathParams(e)) => Err(ApiError::bad_request(
-                "invalid_path",
+                ErrorCode::InvalidPath,
                 format!("the URL path does not fit: {}", e.body_text()),
             )),
             Err(other) => Err(ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 other.body_text(),
             )),
         }

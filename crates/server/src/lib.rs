@@ -8,17 +8,13 @@
 pub mod api;
 pub mod auth;
 pub mod bootstrap;
-pub mod bulk;
 pub mod connection;
 pub mod console;
 pub mod error;
 pub mod extract;
 pub mod file_import;
 pub mod http;
-pub mod migration;
 pub mod openapi;
-pub mod project_json;
-pub mod readiness;
 pub mod serve;
 pub mod settings;
 pub mod startup;
@@ -33,7 +29,8 @@ use imsbridge_store::Store;
 
 pub use bootstrap::{OneTimePassword, bootstrap_admin};
 pub use error::{ApiError, ServerError};
-pub use migration::{MigrationError, MigrationRequest, migrate};
+pub use imsbridge_service::integrations::{MigrationError, MigrationRequest, migrate};
+pub use imsbridge_service::{bulk, readiness};
 pub use settings::{Settings, TlsSettings};
 pub use startup::{Application, Dependencies, router};
 pub use state::AppState;

@@ -92,6 +92,10 @@ impl Application {
             .set_read_cache_ttl(Duration::from_millis(settings.read_cache_ttl_ms));
         let sso = crate::auth::sso::start(&settings, local_addr, deps.clock.clone())
             .map_err(ServerError::Settings)?;
+        let hashing = Arc::new(HashPool::new(
+            settings.password_hashing.threads,
+            settings.password_hashing.queue,
+        ));
         let state = AppState::new(Shared {
             sessions: SessionStore::new(deps.store.clone(), &settings.session, deps.clock.clone()),
             login_throttle: LoginThrottle::new(
@@ -100,10 +104,18 @@ impl Application {
                 deps.clock.clone(),
             ),
             address_limiter: AddressLimiter::new(&settings.login_rate_limit, deps.clock.clone()),
-            hashing: Arc::new(HashPool::new(
-                settings.password_hashing.threads,
-                settings.password_hashing.queue,
-            )),
+            hashing: hashing.clone(),
+            services: imsbridge_service::Services::new(
+                deps.store.clone(),
+                deps.provider.clone(),
+                deps.clock.clone(),
+                hashing,
+                imsbridge_service::Policy {
+                    allow_unverified_migration: settings.allow_unverified_migration,
+                    api_token_default_ttl_days: settings.api_token_default_ttl_days,
+                    api_token_max_ttl_days: settings.api_token_max_ttl_days,
+                },
+            ),
             store: deps.store,
             provider: deps.provider,
             clock: deps.clock,
@@ -222,6 +234,7 @@ pub fn router(state: AppState) -> Router {
         // Innermost first: metrics see the matched route; errors become JSON before the
         // security headers and the request id are added around them.
         .layer(axum::middleware::from_fn(http::metrics::track))
+        .layer(axum::middleware::from_fn(crate::error::log_server_errors))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -35,6 +35,8 @@ impl std::ops::Deref for AppState {
 
 /// What every handler shares.
 pub struct Shared {
+    /// The product's operations, which the API, the console and the CLI adapt.
+    pub services: imsbridge_service::Services,
     /// Configurations, users, API tokens, audit.
     pub store: Store,
     /// IMS access tokens (cached) and health checks.

@@ -1276,3 +1276,58 @@ async fn the_audit_trail_filters_by_actor_action_target_and_days() {
     assert_eq!(second.all("#audit tbody tr").len(), 5);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_form_with_three_bad_fields_shows_the_same_three_errors_in_english_and_korean() {
+    let app = spawn().await;
+    let cred = app.oauth_credential();
+    let secret = cred.client_secrets[0].clone();
+    let base = app.emulator.base_url();
+    let mut b = Browser::login(&app).await;
+    for (language, missing, invalid) in [
+        ("en", "Enter a value.", ""),
+        (
+            "ko-KR,ko;q=0.9",
+            "값을 입력하십시오.",
+            "올바르지 않은 값입니다:",
+        ),
+    ] {
+        b.accept_language = language;
+        let csrf = b.get("/console/integrations/_new").await.csrf();
+        let page = b
+            .post_multipart(
+                "/console/integrations",
+                &[
+                    ("csrf_token", &csrf),
+                    ("mode", "create"),
+                    ("cloud_solution", "analytics"),
+                    ("title", ""),
+                    ("name", "Not A Name!"),
+                    ("authorization_server", &base),
+                    ("client_id", &cred.client_id),
+                    ("client_secret", &secret),
+                    ("scopes", "openid,AdobeID"),
+                    ("org_id", "not-an-org"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        // The same three fields the API names, each beside its field and in the summary.
+        for field in ["name", "title", "org_id"] {
+            assert!(
+                page.has(&format!(
+                    ".field[data-field={field}].has-error #f-{field}-error"
+                )),
+                "{language}: no error beside {field}"
+            );
+        }
+        assert_eq!(page.all(".field.has-error").len(), 3, "{language}");
+        assert_eq!(page.all("#error-summary li").len(), 3, "{language}");
+        assert_eq!(page.text("#f-title-error"), missing, "{language}");
+        // The domain's reason with its example, after the language's lead.
+        let org_error = page.text("#f-org_id-error");
+        assert!(org_error.starts_with(invalid), "{language}: {org_error}");
+        assert!(org_error.contains("@AdobeOrg"), "{language}: {org_error}");
+    }
+    app.stop().await;
+}

@@ -8,13 +8,13 @@ pub enum StoreError {
     #[error("{0} was not found")]
     NotFound(String),
     /// A configuration with this name already exists.
-    #[error("a configuration named {0:?} already exists; choose another name")]
+    #[error("a configuration named \"{0}\" already exists; choose another name")]
     NameTaken(Name),
     /// A user with this username already exists.
-    #[error("a user named {0:?} already exists; choose another username")]
+    #[error("a user named \"{0}\" already exists; choose another username")]
     UsernameTaken(String),
     /// The change would leave no enabled admin (the user's name is given); nothing changed.
-    #[error("{0:?} is the last enabled admin; make another user admin first")]
+    #[error("\"{0}\" is the last enabled admin; make another user admin first")]
     LastAdmin(String),
     /// Another unique value (such as an API token hash) is already stored.
     #[error("conflict: {0}")]

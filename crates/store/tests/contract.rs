@@ -2,6 +2,9 @@
 //! `TEST_POSTGRES_URL` is set (for example `postgres://postgres@127.0.0.1:5432/postgres`);
 //! each run gets a database of its own.
 
+// Tests read as one story each; a long one is clearer whole than split.
+#![allow(clippy::too_many_lines)]
+
 use std::path::Path;
 use std::sync::Arc;
 

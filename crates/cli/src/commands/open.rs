@@ -89,3 +89,29 @@ impl SharedTokenCache for StoreTokenCache {
         })
     }
 }
+
+/// The service layer over `store`, for the commands that work offline on the store: they
+/// call the same operations as the API and the console, as the local `cli` admin.
+pub fn services(
+    settings: &Settings,
+    store: &Store,
+) -> anyhow::Result<(imsbridge_service::Services, imsbridge_service::Caller)> {
+    let provider = provider(settings, store)?;
+    let services = imsbridge_service::Services::new(
+        store.clone(),
+        provider,
+        Arc::new(SystemClock),
+        Arc::new(imsbridge_service::hashing::HashPool::new(1, 64)),
+        imsbridge_service::Policy {
+            allow_unverified_migration: settings.server.allow_unverified_migration,
+            api_token_default_ttl_days: settings.server.api_token_default_ttl_days,
+            api_token_max_ttl_days: settings.server.api_token_max_ttl_days,
+        },
+    );
+    let caller = imsbridge_service::Caller::new(imsbridge_service::Principal::User {
+        id: uuid::Uuid::nil(),
+        username: "cli".to_owned(),
+        role: imsbridge_store::Role::Admin,
+    });
+    Ok((services, caller))
+}

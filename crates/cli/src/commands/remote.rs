@@ -20,7 +20,7 @@ impl Remote {
     /// Builds a client from `--addr`/`IMSBRIDGE_ADDR` and `--token`/`IMSBRIDGE_TOKEN`.
     pub fn new(args: &RemoteArgs) -> anyhow::Result<Self> {
         let base = url::Url::parse(&args.addr).with_context(|| {
-            format!("--addr {:?} is not a URL; give the server's address, for example http://127.0.0.1:8080", args.addr)
+            format!("--addr {} is not a URL; give the server's address, for example http://127.0.0.1:8080", imsbridge_domain::quoted(&args.addr))
         })?;
         let Some(token) = args.token.clone() else {
             bail!(

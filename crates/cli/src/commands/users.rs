@@ -1,8 +1,8 @@
 use std::io::Read as _;
 
 use anyhow::{Context as _, bail};
-use imsbridge_server::auth::passwords;
-use imsbridge_store::{AuditContext, NewUser, Role};
+use imsbridge_service::passwords;
+use imsbridge_service::users::{CreateUser, UpdateUser};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::cli::UsersCommand;
@@ -10,11 +10,12 @@ use crate::commands::open;
 use crate::commands::remote::print_table;
 use crate::settings::Settings;
 
-/// `imsbridge users …`, directly on the store (works while the server runs).
+/// `imsbridge users …`, directly on the store (works while the server runs), through the
+/// same user operations as the API and the console.
 pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<()> {
     let store = open::store(settings).await?;
-    let audit = AuditContext::actor("cli");
     let result = async {
+        let (services, cli) = open::services(settings, &store)?;
         match command {
             UsersCommand::Add {
                 username,
@@ -22,22 +23,24 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 password_stdin,
                 break_glass,
             } => {
-                let role = Role::parse(&role)
-                    .with_context(|| format!("{role:?} is not a role; use admin or viewer"))?;
                 let (password, generated) = new_password(password_stdin)?;
-                let password_hash = passwords::hash(password.clone()).await?;
-                let new = NewUser {
-                    username: username.clone(),
-                    password_hash,
-                    role,
-                };
-                if break_glass {
-                    store.create_break_glass_user(&new, &audit).await?;
-                    println!("Added {username} ({}, break-glass).", role.key());
-                } else {
-                    store.create_user(&new, &audit).await?;
-                    println!("Added {username} ({}).", role.key());
-                }
+                let (user, _) = services
+                    .create_user(
+                        &cli,
+                        &CreateUser {
+                            username,
+                            role,
+                            password: Some(password.clone()),
+                            break_glass,
+                        },
+                    )
+                    .await?;
+                println!(
+                    "Added {} ({}{}).",
+                    user.username,
+                    user.role.key(),
+                    if break_glass { ", break-glass" } else { "" }
+                );
                 if generated {
                     println!("password: {}", password.expose_secret());
                 }
@@ -46,30 +49,30 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 username,
                 password_stdin,
             } => {
-                let user = store
-                    .get_user(&username)
-                    .await?
-                    .with_context(|| format!("there is no user {username:?}"))?;
                 let (password, generated) = new_password(password_stdin)?;
-                let hash = passwords::hash(password.clone()).await?;
-                store.set_password_hash(user.id, &hash, &audit).await?;
+                services
+                    .update_user(
+                        &cli,
+                        &username,
+                        &UpdateUser {
+                            password: Some(password.clone()),
+                            ..UpdateUser::default()
+                        },
+                    )
+                    .await?;
                 println!("Changed the password of {username}.");
                 if generated {
                     println!("password: {}", password.expose_secret());
                 }
             }
             UsersCommand::Remove { username } => {
-                let user = store
-                    .get_user(&username)
-                    .await?
-                    .with_context(|| format!("there is no user {username:?}"))?;
-                store.delete_user(user.id, &audit).await?;
+                services.delete_user(&cli, &username).await?;
                 println!("Removed {username}.");
             }
             UsersCommand::List => {
                 let how = store.users_sign_in().await?;
-                let rows: Vec<Vec<String>> = store
-                    .list_users()
+                let rows: Vec<Vec<String>> = services
+                    .list_users(&cli)
                     .await?
                     .into_iter()
                     .map(|u| {

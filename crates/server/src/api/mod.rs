@@ -8,14 +8,13 @@ pub mod ops;
 pub mod session;
 pub mod tokens;
 pub mod users;
-pub mod views;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::routing::{get, post};
 use imsbridge_domain::{Name, Revision};
-use serde::Deserialize;
-use utoipa::ToSchema;
+use imsbridge_service::ErrorCode;
+use imsbridge_service::{FieldError, FieldErrorKind};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -73,7 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/openapi.json", get(crate::openapi::serve))
 }
 
-/// Parses a configuration name from the URL.
+/// Parses a name from the URL.
 pub fn parse_name(raw: &str) -> Result<Name, ApiError> {
     Name::parse(raw).map_err(ApiError::from)
 }
@@ -89,24 +88,24 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<Revision>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
-    let text = value
-        .to_str()
-        .map_err(|_| ApiError::bad_request("invalid_if_match", "If-Match is not readable text"))?;
+    let text = value.to_str().map_err(|_| {
+        ApiError::bad_request(ErrorCode::InvalidIfMatch, "If-Match is not readable text")
+    })?;
     // RFC 9110 §13.1.1: If-Match compares strongly, so a weak tag never matches.
     if text.trim_start().starts_with("W/") {
         return Err(ApiError::new(
             StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
+            ErrorCode::PreconditionFailed,
             format!(
-                "If-Match {:?} is a weak entity tag, which never matches (RFC 9110); send the revision's strong tag as its ETag gave it, for example \"3\"",
-                text.trim()
+                "If-Match {} is a weak entity tag, which never matches (RFC 9110); send the revision's strong tag as its ETag gave it, for example \"3\"",
+                imsbridge_domain::quoted(text.trim())
             ),
         )
         .with_field("If-Match"));
     }
     Revision::parse(text).map(Some).map_err(|e| {
         ApiError::bad_request(
-            "invalid_if_match",
+            ErrorCode::InvalidIfMatch,
             format!(
                 "If-Match must hold the revision you read, as its ETag gave it (for example \"3\"): {}",
                 e.problem
@@ -121,35 +120,15 @@ pub fn require_if_match(headers: &HeaderMap) -> Result<Revision, ApiError> {
     if_match(headers)?.ok_or_else(|| {
         ApiError::new(
             StatusCode::PRECONDITION_REQUIRED,
-            "if_match_required",
+            ErrorCode::IfMatchRequired,
             "send the revision you edited in the If-Match header (the ETag of GET /api/v1/integrations/{name}); this stops two people overwriting each other",
         )
         .with_field("If-Match")
     })
 }
 
-/// A list of strings or one comma/space-separated string.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(untagged)]
-pub enum StringList {
-    /// `["a", "b"]`
-    Many(Vec<String>),
-    /// `"a,b"` or `"a b"`
-    One(String),
-}
-
-/// A page of a list.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct PageView<T> {
-    /// The items.
-    pub items: Vec<T>,
-    /// How many items match in all.
-    pub total: u64,
-    /// How many were skipped.
-    pub offset: u64,
-    /// The page size applied.
-    pub limit: u32,
-}
+pub use imsbridge_service::integrations::StringList;
+pub use imsbridge_service::views::PageView;
 
 /// Checks paging parameters and turns them into the store's request.
 pub fn page_request(
@@ -159,15 +138,31 @@ pub fn page_request(
     let offset = offset.unwrap_or(0);
     let limit = limit.unwrap_or(imsbridge_store::PageRequest::DEFAULT_LIMIT);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::invalid_field(
-            "limit",
-            format!("limit: {limit} is out of range; ask for 1 to 500 items per page"),
+        return Err(ApiError::invalid(
+            vec![
+                FieldError::new(
+                    "limit",
+                    FieldErrorKind::OutOfRange,
+                    format!("limit: {limit} is out of range; ask for 1 to 500 items per page"),
+                )
+                .arg("value", limit)
+                .arg("min", 1)
+                .arg("max", 500),
+            ]
+            .into(),
         ));
     }
     if offset > 1_000_000_000 {
-        return Err(ApiError::invalid_field(
-            "offset",
-            "offset: is too large; it counts items to skip",
+        return Err(ApiError::invalid(
+            vec![
+                FieldError::new(
+                    "offset",
+                    FieldErrorKind::OutOfRange,
+                    "offset: is too large; it counts items to skip",
+                )
+                .arg("max", 1_000_000_000),
+            ]
+            .into(),
         ));
     }
     Ok(imsbridge_store::PageRequest { offset, limit })

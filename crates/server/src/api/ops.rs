@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use imsbridge_service::ErrorCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -48,7 +49,7 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Status>, ApiEr
             tracing::warn!(error = %e, "readiness check failed");
             Err(ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "not_ready",
+                ErrorCode::NotReady,
                 "the store cannot be reached",
             )
             .with_retry_after(5))

@@ -2,7 +2,7 @@
 //! returns the CSRF token), see the current session, log out.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use imsbridge_domain::SecretString;
@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::sessions::Session;
-use crate::auth::{self, Caller, login};
+use crate::auth::{Caller, login};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Json;
 use crate::http::{ClientAddr, RequestId};
@@ -51,23 +51,6 @@ impl From<&Session> for SessionView {
     }
 }
 
-/// The `Set-Cookie` value for a session (or, with `None`, one that deletes it).
-pub fn session_cookie(state: &AppState, id: Option<&str>) -> HeaderValue {
-    let settings = &state.settings.session;
-    let secure = settings.secure.unwrap_or_else(|| state.settings.is_https());
-    let max_age = match id {
-        Some(_) => state.sessions.max_age().num_seconds(),
-        None => 0,
-    };
-    let value = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
-        settings.cookie_name,
-        id.unwrap_or(""),
-        if secure { "; Secure" } else { "" }
-    );
-    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("invalid=; Max-Age=0"))
-}
-
 /// Logs in: sets an HttpOnly session cookie and returns the CSRF token. Attempts are limited
 /// per client address whatever the user name (`rate_limited`), failures per user name and
 /// address (`too_many_attempts`), and password checks by the server's hashing threads
@@ -95,7 +78,7 @@ pub async fn login(
     let mut response = Json(SessionView::from(&session)).into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, Some(&id)));
+        .insert(header::SET_COOKIE, login::session_cookie(&state, Some(&id)));
     Ok(response)
 }
 
@@ -129,22 +112,10 @@ pub async fn logout(
     request_id: RequestId,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(id) = auth::session_cookie(&headers, &state.settings.session.cookie_name) {
-        if let Some(session) = state.sessions.get(id).await? {
-            let (ctx, entry) = login::login_audit(
-                &request_id,
-                client,
-                &session.username,
-                "user.logout",
-                serde_json::json!({}),
-            );
-            state.store.append_audit(&ctx, &entry).await?;
-        }
-        state.sessions.remove(id).await?;
-    }
+    login::sign_out(&state, client, &request_id, &headers).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, None));
+        .insert(header::SET_COOKIE, login::session_cookie(&state, None));
     Ok(response)
 }

@@ -9,12 +9,13 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use imsbridge_domain::ExposeSecret;
 use imsbridge_ims::TokenRequest;
+use imsbridge_service::{Resource, ServiceError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::integrations::load;
+use imsbridge_service::views::HealthView;
+
 use super::parse_name;
-use super::views::HealthView;
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, OptionalJson, Path, Query};
@@ -87,8 +88,7 @@ pub async fn token(
     // configuration exists.
     if !caller.principal.can_fetch_token(&parsed) {
         return Err(ApiError::forbidden(format!(
-            "this caller may not fetch access tokens of {:?}; use an API token with scope token:{parsed} (or admin)",
-            parsed.as_str()
+            "this caller may not fetch access tokens of \"{parsed}\"; use an API token with scope token:{parsed} (or admin)"
         )));
     }
     let min_validity = body.min_validity.or(query.min_validity).unwrap_or(0);
@@ -119,10 +119,11 @@ pub async fn token(
         ));
     }
     // From the store's short-lived read cache: the hot path of every integration.
-    let config =
-        state.store.cached_config(&parsed).await?.ok_or_else(|| {
-            ApiError::not_found(format!("the integration configuration {parsed:?}"))
-        })?;
+    let config = state
+        .store
+        .cached_config(&parsed)
+        .await?
+        .ok_or_else(|| ServiceError::not_found(Resource::Integration, &parsed))?;
     let mut request = TokenRequest::new().with_min_validity(Duration::from_secs(min_validity));
     if force {
         request = request.forcing_refresh();
@@ -175,18 +176,6 @@ pub async fn health(
     caller: Caller,
     Path(name): Path<String>,
 ) -> Result<Json<HealthView>, ApiError> {
-    caller.require_admin()?;
-    let config = load(&state, &name).await?;
-    let health = state.provider.check_health(&config).await;
-    match state
-        .store
-        .record_health(config.id, config.revision, &health)
-        .await
-    {
-        // Changed while we checked: the result describes the old credential; report it but
-        // do not record it.
-        Ok(()) | Err(imsbridge_store::StoreError::StaleRevision { .. }) => {}
-        Err(e) => return Err(e.into()),
-    }
+    let health = state.services.check_health(&caller, &name).await?;
     Ok(Json(HealthView::from(&health)))
 }

@@ -7,6 +7,7 @@
 
 use axum::http::StatusCode;
 use imsbridge_domain::SecretString;
+use imsbridge_service::ErrorCode;
 use imsbridge_store::{AuditContext, AuditEntry};
 
 use super::sessions::Session;
@@ -55,7 +56,7 @@ pub async fn sign_in(
         metrics::counter!("imsbridge_login_refused_total", "reason" => "address").increment(1);
         ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
+            ErrorCode::RateLimited,
             format!(
                 "too many sign-in attempts from this address; wait {} second(s) and try again",
                 r.retry_after
@@ -67,7 +68,7 @@ pub async fn sign_in(
     if let Some(wait) = state.login_throttle.locked_for(username, &ip_text).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
+            ErrorCode::TooManyAttempts,
             format!("too many failed logins for this user from this address; wait {wait} seconds"),
         )
         .with_retry_after(wait));
@@ -125,4 +126,46 @@ pub async fn sign_in(
     );
     state.store.append_audit(&ctx, &entry).await?;
     Ok(state.sessions.create(user).await?)
+}
+
+/// The `Set-Cookie` value for a session (or, with `None`, one that deletes it).
+pub fn session_cookie(state: &AppState, id: Option<&str>) -> axum::http::HeaderValue {
+    let settings = &state.settings.session;
+    let secure = settings.secure.unwrap_or_else(|| state.settings.is_https());
+    let max_age = match id {
+        Some(_) => state.sessions.max_age().num_seconds(),
+        None => 0,
+    };
+    let value = format!(
+        "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
+        settings.cookie_name,
+        id.unwrap_or(""),
+        if secure { "; Secure" } else { "" }
+    );
+    axum::http::HeaderValue::from_str(&value)
+        .unwrap_or(axum::http::HeaderValue::from_static("invalid=; Max-Age=0"))
+}
+
+/// Ends the session of a request, if it has one, and audits the logout. The caller deletes
+/// the cookie with [`session_cookie`].
+pub async fn sign_out(
+    state: &AppState,
+    client: ClientAddr,
+    request_id: &RequestId,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    if let Some(id) = super::session_cookie(headers, &state.settings.session.cookie_name) {
+        if let Some(session) = state.sessions.get(id).await? {
+            let (ctx, entry) = login_audit(
+                request_id,
+                client,
+                &session.username,
+                "user.logout",
+                serde_json::json!({}),
+            );
+            state.store.append_audit(&ctx, &entry).await?;
+        }
+        state.sessions.remove(id).await?;
+    }
+    Ok(())
 }

@@ -6,22 +6,20 @@
 //! sends cookies on its own; bearer tokens are never sent implicitly, so they need none.
 
 pub mod address_limit;
-pub mod api_tokens;
-pub mod hashing;
 pub mod login;
-pub mod passwords;
 pub mod rate_limit;
 pub mod sessions;
 pub mod sso;
+
+pub use imsbridge_service::{api_tokens, hashing, passwords};
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use chrono::Duration;
-use imsbridge_domain::Name;
+use imsbridge_service::ErrorCode;
 use imsbridge_store::AuditContext;
 pub use imsbridge_store::Role;
-use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::http::{ClientAddr, RequestId};
@@ -32,105 +30,33 @@ use sessions::Session;
 /// The header that carries the CSRF token on API requests made with a session cookie.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-/// An authenticated caller.
-#[derive(Debug, Clone)]
-pub enum Principal {
-    /// A person, through a session.
-    User {
-        /// The user's id.
-        id: Uuid,
-        /// The user's name.
-        username: String,
-        /// The user's role.
-        role: Role,
-    },
-    /// A machine, through an API token.
-    Token {
-        /// The token's id.
-        id: Uuid,
-        /// The token's label.
-        name: String,
-        /// What it may do.
-        scope: TokenScope,
-        /// The user who made the token.
-        created_by: Option<Uuid>,
-    },
-}
+pub use imsbridge_service::Principal;
 
-impl Principal {
-    /// The name recorded in the audit log: a user name, or `api-token:<label>`.
-    pub fn actor(&self) -> String {
-        match self {
-            Self::User { username, .. } => username.clone(),
-            Self::Token { name, .. } => format!("api-token:{name}"),
-        }
-    }
-
-    /// Whether it may read the admin API.
-    pub fn can_read(&self) -> bool {
-        match self {
-            Self::User { .. } => true,
-            Self::Token { scope, .. } => matches!(scope, TokenScope::Admin | TokenScope::Read),
-        }
-    }
-
-    /// Whether it may change things.
-    pub fn is_admin(&self) -> bool {
-        match self {
-            Self::User { role, .. } => *role == Role::Admin,
-            Self::Token { scope, .. } => *scope == TokenScope::Admin,
-        }
-    }
-
-    /// Whether it may fetch access tokens of integration `name`.
-    pub fn can_fetch_token(&self, name: &Name) -> bool {
-        match self {
-            Self::User { role, .. } => *role == Role::Admin,
-            Self::Token { scope, .. } => scope.allows_token_for(name),
-        }
-    }
-
-    /// The user behind this caller (a token's maker), for ownership of new tokens.
-    pub fn user_id(&self) -> Option<Uuid> {
-        match self {
-            Self::User { id, .. } => Some(*id),
-            Self::Token { created_by, .. } => *created_by,
-        }
-    }
-}
-
-/// An authenticated request: who, and the audit context of what they do.
+/// An authenticated request: the operations' [`imsbridge_service::Caller`] (who, and the
+/// audit context of what they do), and the session when it came with a cookie.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    /// Who.
-    pub principal: Principal,
-    /// Actor, request id and client address, for the audit log.
-    pub audit: AuditContext,
+    /// Who, and the audit context.
+    pub actor: imsbridge_service::Caller,
     /// The session, when the caller came with a cookie.
     pub session: Option<Session>,
 }
 
 impl Caller {
-    /// Refuses callers that may not read.
-    pub fn require_read(&self) -> Result<(), ApiError> {
-        if self.principal.can_read() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "this API token may only fetch access tokens of its integrations; use a token with scope read or admin",
-            ))
+    /// A caller from its parts.
+    pub fn new(principal: Principal, audit: AuditContext, session: Option<Session>) -> Self {
+        Self {
+            actor: imsbridge_service::Caller { principal, audit },
+            session,
         }
     }
+}
 
-    /// Refuses callers that are not admins.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.principal.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden(
-                "this needs the admin role (or an API token with scope admin); viewers and read tokens may only read",
-            ))
-        }
+impl std::ops::Deref for Caller {
+    type Target = imsbridge_service::Caller;
+
+    fn deref(&self) -> &imsbridge_service::Caller {
+        &self.actor
     }
 }
 
@@ -229,11 +155,7 @@ impl FromRequestParts<AppState> for Caller {
             })?;
             let principal = from_bearer(state, value).await?;
             let audit = audit_context(parts, principal.actor());
-            return Ok(Self {
-                principal,
-                audit,
-                session: None,
-            });
+            return Ok(Self::new(principal, audit, None));
         }
         let Some(session) = session_of(state, &parts.headers).await? else {
             return Err(ApiError::unauthenticated(
@@ -253,7 +175,7 @@ impl FromRequestParts<AppState> for Caller {
             if !session.csrf_matches(presented) {
                 return Err(ApiError::new(
                     axum::http::StatusCode::FORBIDDEN,
-                    "csrf",
+                    ErrorCode::Csrf,
                     "changes made with a session cookie must carry the session's CSRF token in the X-CSRF-Token header (it is returned by POST /api/v1/session and GET /api/v1/session)",
                 ));
             }
@@ -266,10 +188,6 @@ impl FromRequestParts<AppState> for Caller {
             role: session.role,
         };
         let audit = audit_context(parts, principal.actor());
-        Ok(Self {
-            principal,
-            audit,
-            session: Some(session),
-        })
+        Ok(Self::new(principal, audit, Some(session)))
     }
 }

@@ -1,8 +1,8 @@
-//! Users and API tokens, for admins. Each change is the admin API's own handler, called with
-//! the signed-in user; a new token is shown once, in the answer to the form that made it.
+//! Users and API tokens, for admins. Each change is an operation of the service layer,
+//! called with the signed-in user; a new token is shown once, in the answer to the form that
+//! made it.
 
 use axum::Form;
-use axum::body::to_bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,12 +14,12 @@ use super::i18n::Texts;
 use super::pages::{TokenRowView, TokensPage, UserRowView, UsersPage};
 use super::view::{FieldView, OptionView, format_time, iso_time};
 use super::{Console, see_other_with};
-use crate::api::api_tokens::{self as api_tokens, CreateApiToken};
-use crate::api::users::{self as api_users, CreateUser, UpdateUser};
 use crate::auth::Role;
 use crate::error::ApiError;
-use crate::extract::{Json, Path};
+use crate::extract::Path;
 use crate::state::AppState;
+use imsbridge_service::tokens::{self, CreateApiToken};
+use imsbridge_service::users::{CreateUser, UpdateUser};
 
 fn require_admin(console: &Console) -> Result<(), Response> {
     if console.caller.principal.is_admin() {
@@ -29,8 +29,14 @@ fn require_admin(console: &Console) -> Result<(), Response> {
     }
 }
 
+/// The message of `field`'s error, when `e` names it.
 fn field_error(e: &ApiError, field: &str) -> Option<String> {
-    (e.body().field.as_deref() == Some(field)).then(|| e.body().message.clone())
+    let body = e.body();
+    body.errors
+        .iter()
+        .find(|x| x.field == field)
+        .map(|x| x.message.clone())
+        .or_else(|| (body.field.as_deref() == Some(field)).then(|| body.message.clone()))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -90,9 +96,9 @@ async fn users_page(
     error: Option<&ApiError>,
 ) -> Response {
     let t = console.t();
-    let users = match state.store.list_users().await {
+    let users = match state.services.list_users(&console.caller).await {
         Ok(u) => u,
-        Err(e) => return console.api_error_page(&ApiError::from(e)),
+        Err(e) => return console.service_error_page(e),
     };
     let how = match state.store.users_sign_in().await {
         Ok(h) => h,
@@ -162,15 +168,21 @@ pub async fn add_user(
             .clone()
             .filter(|p| !p.is_empty())
             .map(SecretString::from),
+        break_glass: false,
     };
     if body.password.is_none() {
         let e = ApiError::invalid_field("password", console.t().missing_value);
         return users_page(&state, &console, &form, Some(&e)).await;
     }
-    match api_users::create(State(state.clone()), console.caller.clone(), Json(body)).await {
+    match state.services.create_user(&console.caller, &body).await {
         Ok(_) => see_other_with("/console/users", &Flash::UserAdded(username)),
-        Err(e) if e.status() == StatusCode::FORBIDDEN => console.api_error_page(&e),
-        Err(e) => users_page(&state, &console, &form, Some(&e)).await,
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status() == StatusCode::FORBIDDEN || e.status().is_server_error() {
+                return console.api_error_page(&e);
+            }
+            users_page(&state, &console, &form, Some(&e)).await
+        }
     }
 }
 
@@ -204,16 +216,13 @@ pub async fn update_user(
         disabled: form.disabled,
         password: None,
     };
-    match api_users::update(
-        State(state),
-        console.caller.clone(),
-        Path(username.clone()),
-        Json(body),
-    )
-    .await
+    match state
+        .services
+        .update_user(&console.caller, &username, &body)
+        .await
     {
         Ok(_) => see_other_with("/console/users", &Flash::UserUpdated(username)),
-        Err(e) => console.api_error_page(&e),
+        Err(e) => console.service_error_page(e),
     }
 }
 
@@ -227,9 +236,9 @@ pub async fn remove_user(
     if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
         return refused;
     }
-    match api_users::delete(State(state), console.caller.clone(), Path(username.clone())).await {
+    match state.services.delete_user(&console.caller, &username).await {
         Ok(_) => see_other_with("/console/users", &Flash::UserRemoved(username)),
-        Err(e) => console.api_error_page(&e),
+        Err(e) => console.service_error_page(e),
     }
 }
 
@@ -298,9 +307,9 @@ async fn tokens_page(
     new_token: Option<String>,
 ) -> Response {
     let t = console.t();
-    let views = match api_tokens::list(State(state.clone()), console.caller.clone()).await {
-        Ok(Json(v)) => v,
-        Err(e) => return console.api_error_page(&e),
+    let views = match state.services.list_api_tokens(&console.caller).await {
+        Ok(v) => v,
+        Err(e) => return console.service_error_page(e),
     };
     let tokens = views
         .iter()
@@ -370,19 +379,24 @@ pub async fn new_token(
         scope: form.scope.clone().unwrap_or_default(),
         expires_in_days: days,
     };
-    match api_tokens::create(State(state.clone()), console.caller.clone(), Json(body)).await {
-        Ok(response) => {
-            let token = to_bytes(response.into_body(), 64 * 1024)
-                .await
-                .ok()
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                .and_then(|v| v.get("token").and_then(|t| t.as_str()).map(str::to_owned));
+    match state
+        .services
+        .create_api_token(&console.caller, &body)
+        .await
+    {
+        Ok((_, secret)) => {
+            let token = Some(tokens::reveal(&secret));
             let mut page = tokens_page(&state, &console, &TokenForm::default(), None, token).await;
             *page.status_mut() = StatusCode::CREATED;
             page
         }
-        Err(e) if e.status() == StatusCode::FORBIDDEN => console.api_error_page(&e),
-        Err(e) => tokens_page(&state, &console, &form, Some(&e), None).await,
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status() == StatusCode::FORBIDDEN || e.status().is_server_error() {
+                return console.api_error_page(&e);
+            }
+            tokens_page(&state, &console, &form, Some(&e), None).await
+        }
     }
 }
 
@@ -396,16 +410,12 @@ pub async fn revoke_token(
     if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
         return refused;
     }
-    let name = match api_tokens::list(State(state.clone()), console.caller.clone()).await {
-        Ok(Json(v)) => v
-            .into_iter()
-            .find(|t| t.id.to_string() == id)
-            .map(|t| t.name)
-            .unwrap_or_default(),
-        Err(e) => return console.api_error_page(&e),
+    let name = match state.services.get_api_token(&console.caller, &id).await {
+        Ok(token) => token.name,
+        Err(e) => return console.service_error_page(e),
     };
-    match api_tokens::revoke(State(state), console.caller.clone(), Path(id)).await {
-        Ok(_) => see_other_with("/console/tokens", &Flash::TokenRevoked(name)),
-        Err(e) => console.api_error_page(&e),
+    match state.services.revoke_api_token(&console.caller, &id).await {
+        Ok(()) => see_other_with("/console/tokens", &Flash::TokenRevoked(name)),
+        Err(e) => console.service_error_page(e),
     }
 }

@@ -12,9 +12,8 @@ use super::Console;
 use super::i18n::Texts;
 use super::pages::{AuditPage, AuditRowView, PagerView};
 use super::view::{FieldView, encode_query, format_time, iso_time};
-use crate::api::audit::{AuditQuery as ApiAuditQuery, filter_of};
-use crate::error::ApiError;
 use crate::state::AppState;
+use imsbridge_service::audit::AuditQuery as Filters;
 
 const PAGE_SIZE: u32 = 50;
 
@@ -89,7 +88,7 @@ fn filter(t: &'static Texts, q: &AuditQuery) -> Result<imsbridge_store::AuditFil
         Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))
             .to_rfc3339()
     };
-    let api = ApiAuditQuery {
+    let filters = Filters {
         actor: q.actor.clone(),
         action: q.action.clone(),
         target_kind: None,
@@ -100,18 +99,19 @@ fn filter(t: &'static Texts, q: &AuditQuery) -> Result<imsbridge_store::AuditFil
         until: to
             .and_then(|d| d.checked_add_days(Days::new(1)))
             .map(midnight),
-        offset: None,
-        limit: None,
     };
-    filter_of(api).map_err(|e| {
-        let field = match e.body().field.as_deref() {
-            Some("actor") => "actor",
-            Some("action") => "action",
-            Some("since") => "from",
-            Some("until") => "to",
+    filters.parse().map_err(|errors| {
+        let Some(e) = errors.first() else {
+            return ("target_name", String::new());
+        };
+        let field = match e.field.as_str() {
+            "actor" => "actor",
+            "action" => "action",
+            "since" => "from",
+            "until" => "to",
             _ => "target_name",
         };
-        (field, e.body().message.clone())
+        (field, e.message.clone())
     })
 }
 
@@ -171,9 +171,9 @@ pub async fn page(
         limit: PAGE_SIZE,
     };
     let page = match &filter {
-        Ok(f) => match state.store.list_audit(f, request).await {
+        Ok(f) => match state.services.list_audit(&console.caller, f, request).await {
             Ok(p) => Some(p),
-            Err(e) => return console.api_error_page(&ApiError::from(e)),
+            Err(e) => return console.service_error_page(e),
         },
         Err(_) => None,
     };

@@ -13,10 +13,8 @@ use super::i18n::{LANG_COOKIE, Lang};
 use super::pages::LoginPage;
 use super::view::{Chrome, is_local_path};
 use super::{Console, render, see_other, see_other_with};
-use crate::api::session::{self, Login};
+use crate::auth::login;
 use crate::auth::session_of;
-use crate::auth::sso::local::LOCAL_LOGIN_DISABLED;
-use crate::extract::Json;
 use crate::http::{ClientAddr, RequestId};
 use crate::state::AppState;
 
@@ -108,7 +106,7 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// `POST /console/login`: the API's login; on success 303 to where the user was going.
+/// `POST /console/login`: the shared sign-in; on success 303 to where the user was going.
 pub async fn login(
     State(state): State<AppState>,
     lang: Lang,
@@ -117,33 +115,28 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next.as_deref());
-    let result = session::login(
-        State(state.clone()),
+    let result = login::sign_in(
+        &state,
         client,
-        request_id,
-        Json(Login {
-            username: form.username.clone(),
-            password: SecretString::from(form.password),
-        }),
+        &request_id,
+        &form.username,
+        SecretString::from(form.password),
     )
     .await;
     match result {
-        Ok(api_response) => {
+        Ok((id, _)) => {
             let mut response = see_other(&next);
-            for cookie in api_response.headers().get_all(header::SET_COOKIE) {
-                response
-                    .headers_mut()
-                    .append(header::SET_COOKIE, cookie.clone());
-            }
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, login::session_cookie(&state, Some(&id)));
             response
         }
         Err(e) => {
             let t = lang.texts();
             let message = match e.status() {
                 StatusCode::UNAUTHORIZED => t.login_failed.to_owned(),
-                StatusCode::FORBIDDEN if e.body().error == LOCAL_LOGIN_DISABLED => {
-                    super::sso_texts::texts(lang).local_login_off.to_owned()
-                }
+                // The only refusal of a right password: local sign-in is off for this user.
+                StatusCode::FORBIDDEN => super::sso_texts::texts(lang).local_login_off.to_owned(),
                 StatusCode::TOO_MANY_REQUESTS => t
                     .login_throttled
                     .replace("{seconds}", &e.retry_after().unwrap_or(1).to_string()),
@@ -168,7 +161,7 @@ pub struct LogoutForm {
     csrf_token: Option<String>,
 }
 
-/// `POST /console/logout`: the API's logout, then back to the login page.
+/// `POST /console/logout`: the shared sign-out, then back to the login page.
 pub async fn logout(
     State(state): State<AppState>,
     console: Console,
@@ -181,13 +174,11 @@ pub async fn logout(
         return refused;
     }
     let mut response = see_other_with("/console/login", &Flash::SignedOut);
-    match session::logout(State(state), client, request_id, headers).await {
-        Ok(api_response) => {
-            for cookie in api_response.headers().get_all(header::SET_COOKIE) {
-                response
-                    .headers_mut()
-                    .append(header::SET_COOKIE, cookie.clone());
-            }
+    match login::sign_out(&state, client, &request_id, &headers).await {
+        Ok(()) => {
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, login::session_cookie(&state, None));
             response
         }
         Err(e) => console.api_error_page(&e),

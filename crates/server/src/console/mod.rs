@@ -2,10 +2,9 @@
 //! IMS Integrations: list, Create, Properties, the Authentication Type switch, Save & Close,
 //! Check Health), the audit trail, users and API tokens, in English and Korean.
 //!
-//! The console owns no rules. Every change goes through the admin API's own handlers (called
-//! in-process with the signed-in user as the [`Caller`]) or the shared
-//! [`migration::migrate`](crate::migration::migrate), so the console and the API cannot
-//! disagree. Forms post, the server answers 303 to a page that shows a flash message
+//! The console owns no rules. Every change is an operation of the service layer
+//! ([`imsbridge_service::Services`]), called with the signed-in user as the [`Caller`], as
+//! the admin API calls it, so the console and the API cannot disagree. Forms post, the server answers 303 to a page that shows a flash message
 //! (POST → 303 → GET); every form carries the session's CSRF token.
 
 // Handlers answer refusals with a ready page (`Result<_, Response>`), axum's own idiom for
@@ -135,11 +134,7 @@ impl FromRequestParts<AppState> for Console {
         };
         let audit = audit_context(parts, principal.actor());
         Ok(Self {
-            caller: Caller {
-                principal,
-                audit,
-                session: Some(session.clone()),
-            },
+            caller: Caller::new(principal, audit, Some(session.clone())),
             session,
             lang,
             path,
@@ -189,6 +184,7 @@ impl Console {
     }
 
     /// The error page for an API error: what the API would have said, in the page's frame.
+    /// A server-side failure keeps its cause for the log.
     pub fn api_error_page(&self, e: &ApiError) -> Response {
         let t = self.t();
         let message = match e.status() {
@@ -197,7 +193,18 @@ impl Console {
             s if s.is_server_error() => t.internal_error.to_owned(),
             _ => e.body().message.clone(),
         };
-        self.error_page(e.status(), message)
+        let mut response = self.error_page(e.status(), message);
+        if let Some(cause) = e.cause() {
+            response
+                .extensions_mut()
+                .insert(crate::error::ErrorCause(cause.clone()));
+        }
+        response
+    }
+
+    /// The error page for an operation's error, with the status the API would answer.
+    pub fn service_error_page(&self, e: imsbridge_service::ServiceError) -> Response {
+        self.api_error_page(&ApiError::from(e))
     }
 
     /// The flash of this request, in the page language (health results are read back from

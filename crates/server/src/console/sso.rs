@@ -21,7 +21,7 @@ use super::i18n::Lang;
 use super::sso_texts::{SsoTexts, texts};
 use super::view::Chrome;
 use super::{render, see_other};
-use crate::api::session::session_cookie;
+use crate::auth::login::session_cookie;
 use crate::auth::session_cookie as read_cookie;
 use crate::auth::sso::flow::{FLOW_COOKIE, FLOW_LIFETIME, FLOW_PATH};
 use crate::auth::sso::{Flow, Sso, SsoError};

@@ -52,7 +52,8 @@ impl FromStr for IpNetwork {
     fn from_str(raw: &str) -> Result<Self, String> {
         let bad = || {
             format!(
-                "{raw:?} is not an IP address or network; write one like 10.0.0.0/8, 192.0.2.7 or fd00::/8"
+                "{} is not an IP address or network; write one like 10.0.0.0/8, 192.0.2.7 or fd00::/8",
+                imsbridge_domain::quoted(raw)
             )
         };
         let (addr, prefix) = match raw.trim().split_once('/') {

@@ -6,6 +6,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use imsbridge_service::ErrorCode;
 
 use crate::error::ApiError;
 
@@ -21,7 +22,7 @@ pub struct AmbiguousLength;
 pub async fn refuse_malformed(req: Request, next: Next) -> Response {
     if req.extensions().get::<AmbiguousLength>().is_some() {
         let mut response = ApiError::bad_request(
-            "ambiguous_length",
+            ErrorCode::AmbiguousLength,
             "the request carries both Content-Length and Transfer-Encoding, so its length is ambiguous (RFC 9112 §6.3); send only one of them",
         )
         .into_response();
@@ -34,7 +35,7 @@ pub async fn refuse_malformed(req: Request, next: Next) -> Response {
     if target > MAX_URI_BYTES {
         return ApiError::new(
             StatusCode::URI_TOO_LONG,
-            "uri_too_long",
+            ErrorCode::UriTooLong,
             format!(
                 "the URL is {target} bytes long; this server accepts at most {MAX_URI_BYTES}, so send long parameters in the request body"
             ),

@@ -8,6 +8,7 @@ pub mod request_id;
 pub mod same_origin;
 pub mod security_headers;
 
+use imsbridge_service::ErrorCode;
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
@@ -74,37 +75,37 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     let error = match status {
         StatusCode::NOT_FOUND => ApiError::new(
             status,
-            "not_found",
+            ErrorCode::NotFound,
             "there is no such route; see /api/openapi.json for the API",
         ),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
             status,
-            "method_not_allowed",
+            ErrorCode::MethodNotAllowed,
             "this route does not accept that method; see the Allow header",
         ),
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
             status,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             "the request body is larger than this server accepts; send a smaller body",
         ),
         StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
+            ErrorCode::Timeout,
             "the request took too long and was abandoned; try again",
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::new(
             status,
-            "unsupported_media_type",
+            ErrorCode::UnsupportedMediaType,
             "send the body as JSON with Content-Type: application/json",
         ),
         s if s.is_server_error() => ApiError::new(
             s,
-            "internal",
+            ErrorCode::Internal,
             "the server failed to handle this request; try again later",
         ),
         s => ApiError::new(
             s,
-            "bad_request",
+            ErrorCode::BadRequest,
             s.canonical_reason().unwrap_or("the request was refused"),
         ),
     };
@@ -122,7 +123,7 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
 pub async fn fallback() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
-        "not_found",
+        ErrorCode::NotFound,
         "there is no such route; see /api/openapi.json for the API",
     )
 }

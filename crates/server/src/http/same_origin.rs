@@ -11,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use imsbridge_service::ErrorCode;
 
 use crate::error::ApiError;
 
@@ -69,7 +70,7 @@ pub async fn refuse_cross_site(
     if !safe && let Some(why) = refusal(req.headers(), &public) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
-            "cross_site",
+            ErrorCode::CrossSite,
             format!(
                 "{why}; changes are accepted only from this server's own pages or from programs (which send no Origin header). Behind a proxy that rewrites Host, set public_base_url"
             ),

@@ -149,7 +149,7 @@ async fn a_title_with_a_bidirectional_control_is_refused(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     assert_eq!(e["field"], "title");
     assert!(e["message"].as_str().unwrap().contains("U+202E"), "{e}");
     app.create_oauth("bidi-later").await;
@@ -160,7 +160,7 @@ async fn a_title_with_a_bidirectional_control_is_refused(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     assert_eq!(e["field"], "title");
 }
 

@@ -17,3 +17,4 @@ mod login_flood;
 mod migration;
 mod secrets;
 mod tokens;
+mod validation;

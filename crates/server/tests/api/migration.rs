@@ -184,7 +184,7 @@ async fn a_migration_needs_a_current_revision(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
 }
 
 async fn an_oauth_configuration_cannot_be_migrated(app: &TestApp) {
@@ -268,7 +268,7 @@ async fn a_kept_secret_is_never_saved_unverified(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     assert!(
         e["message"].as_str().unwrap().contains("client_secret"),
         "{e}"

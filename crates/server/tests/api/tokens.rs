@@ -124,7 +124,7 @@ async fn token_options_come_from_the_body_or_the_query(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     assert_eq!(e["field"], "min_validity");
     let r = app
         .admin(Method::POST, "/api/v1/integrations/target-prod/token")
@@ -280,7 +280,7 @@ async fn a_caller_may_lower_the_budget_but_not_raise_it(app: &TestApp) {
             .send()
             .await
             .unwrap();
-        let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+        let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
         assert_eq!(e["field"], "timeout_ms");
         assert!(e["message"].as_str().unwrap().contains("5000 ms"), "{e}");
     }

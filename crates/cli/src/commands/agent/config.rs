@@ -151,6 +151,10 @@ impl AgentConfig {
     }
 
     /// Parses and checks a configuration text.
+    #[expect(
+        clippy::too_many_lines,
+        reason = "one sequential pass; not yet split by responsibility"
+    )]
     pub fn parse(text: &str, base: &Path) -> anyhow::Result<Self> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| anyhow::anyhow!("{e}"))?;
         let absolute = |p: &Path| {
@@ -165,8 +169,8 @@ impl AgentConfig {
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
         let Some(addr) = addr else {
             bail!(
-                "addr {:?} is not an http(s) URL; give the imsbridge server's address, for example http://127.0.0.1:8080",
-                raw.addr
+                "addr {} is not an http(s) URL; give the imsbridge server's address, for example http://127.0.0.1:8080",
+                imsbridge_domain::quoted(&raw.addr)
             );
         };
         let api_token_file = absolute(&raw.api_token_file);
@@ -224,7 +228,8 @@ impl AgentConfig {
                     let name = name.unwrap_or_else(|| DEFAULT_ENV_NAME.to_owned());
                     if !valid_env_name(&name) {
                         bail!(
-                            "{at}: env_name {name:?} is not a variable name; use letters, digits and '_', not starting with a digit"
+                            "{at}: env_name {} is not a variable name; use letters, digits and '_', not starting with a digit",
+                            imsbridge_domain::quoted(&name)
                         );
                     }
                     Format::Env { name }

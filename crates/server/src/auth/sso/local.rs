@@ -8,9 +8,6 @@ use imsbridge_store::User;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The API error code of a password sign-in refused because local sign-in is off.
-pub const LOCAL_LOGIN_DISABLED: &str = "local_login_disabled";
-
 /// Why `user`, whose password was right, may still not sign in with it: the audit reason
 /// and the answer.
 pub async fn local_login_refusal(
@@ -37,7 +34,7 @@ pub async fn local_login_refusal(
         "local_login_disabled",
         ApiError::new(
             StatusCode::FORBIDDEN,
-            LOCAL_LOGIN_DISABLED,
+            imsbridge_service::ErrorCode::LocalLoginDisabled,
             "signing in with a password is turned off here (sso.allow_local_login = false); sign in through single sign-on at /auth/sso, or with a break-glass user (imsbridge users add --break-glass)",
         ),
     )))

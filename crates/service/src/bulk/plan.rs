@@ -84,7 +84,8 @@ impl PlanFormat {
             "json" => Ok(Self::Json),
             "csv" => Ok(Self::Csv),
             other => Err(PlanError::Format(format!(
-                "{other:?} is not a plan format; use json or csv"
+                "{} is not a plan format; use json or csv",
+                imsbridge_domain::quoted(other)
             ))),
         }
     }
@@ -304,8 +305,8 @@ impl Plan {
             })?;
             if plan.format != PLAN_FORMAT {
                 return Err(PlanError::Format(format!(
-                    "its format is {:?}; this version reads {PLAN_FORMAT:?}",
-                    plan.format
+                    "its format is {}; this version reads \"{PLAN_FORMAT}\"",
+                    imsbridge_domain::quoted(&plan.format)
                 )));
             }
             Ok(plan)
@@ -334,7 +335,8 @@ impl Plan {
         }
         if let Some(unknown) = header.iter().find(|h| !CSV_COLUMNS.contains(&h.trim())) {
             return Err(PlanError::Format(format!(
-                "the CSV header has an unknown column {unknown:?}; expected {}",
+                "the CSV header has an unknown column {}; expected {}",
+                imsbridge_domain::quoted(unknown),
                 CSV_COLUMNS.join(",")
             )));
         }
@@ -352,15 +354,17 @@ impl Plan {
                 None => plan_id = Some(id),
                 Some(seen) if *seen != id => {
                     return Err(PlanError::Format(format!(
-                        "CSV line {line}: plan_id {id:?} differs from the first row's {seen:?}; a file holds one plan"
+                        "CSV line {line}: plan_id {} differs from the first row's {}; a file holds one plan",
+                        imsbridge_domain::quoted(&id),
+                        imsbridge_domain::quoted(seen)
                     )));
                 }
                 Some(_) => {}
             }
             let revision = get("revision").parse::<u64>().map_err(|_| {
                 PlanError::Format(format!(
-                    "CSV line {line}: revision {:?} is not a number",
-                    get("revision")
+                    "CSV line {line}: revision {} is not a number",
+                    imsbridge_domain::quoted(&get("revision"))
                 ))
             })?;
             let keep = match get("keep_jwt_secret").to_ascii_lowercase().as_str() {
@@ -368,7 +372,8 @@ impl Plan {
                 "true" | "yes" | "1" => true,
                 other => {
                     return Err(PlanError::Format(format!(
-                        "CSV line {line}: keep_jwt_secret {other:?} is not true or false"
+                        "CSV line {line}: keep_jwt_secret {} is not true or false",
+                        imsbridge_domain::quoted(other)
                     )));
                 }
             };

@@ -91,7 +91,7 @@ impl TokenScope {
         }
         let Some(list) = raw.strip_prefix("token:") else {
             return Err(format!(
-                "{raw:?} is not a scope; use admin, read, or token:<integration name>[,<name>…] (for example token:target-production)"
+                "\"{raw}\" is not a scope; use admin, read, or token:<integration name>[,<name>…] (for example token:target-production)"
             ));
         };
         let mut names: Vec<Name> = Vec::new();

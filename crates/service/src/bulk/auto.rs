@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use super::lock::{AUTO_MIGRATION_LOCK, JobLock};
 use super::source::CredentialSource;
-use crate::migration::{self, MigrationRequest};
+use crate::integrations::{self as migration, MigrationRequest};
 
 /// The audit action of a successful automatic migration.
 pub const MIGRATED_AUTOMATICALLY: &str = "config.migrate.automatic";

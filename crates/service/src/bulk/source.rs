@@ -17,7 +17,7 @@ use url::Url;
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SourceError {
     /// The URL is not usable.
-    #[error("the credential source URL {0:?} is not an http(s) URL")]
+    #[error("the credential source URL {} is not an http(s) URL", imsbridge_domain::quoted(.0))]
     BadUrl(String),
     /// The request did not complete (connection, timeout).
     #[error("the credential source could not be reached: {0}")]

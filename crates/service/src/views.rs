@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use imsbridge_domain::{
-    Credentials, Health, IntegrationConfig, OAuthFields, Revision, SecretString, secret_hint,
+    AuthType, Credentials, Health, IntegrationConfig, OAuthFields, Revision, SecretString,
+    secret_hint,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -121,7 +122,8 @@ pub struct SecretView {
 }
 
 impl SecretView {
-    fn of(secret: &SecretString) -> Self {
+    /// The view of a stored secret.
+    pub fn of(secret: &SecretString) -> Self {
         Self {
             set: true,
             last4: secret_hint(secret),
@@ -277,4 +279,105 @@ impl MigrationPrefillView {
             scopes: f.scopes.iter().map(str::to_owned).collect(),
         }
     }
+}
+
+/// A configuration in a list.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct IntegrationSummaryView {
+    /// Stable id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    /// Unique name.
+    pub name: String,
+    /// Display title.
+    pub title: String,
+    /// Solution key.
+    pub cloud_solution: String,
+    /// Solution label.
+    pub cloud_solution_label: String,
+    /// `oauth` or `jwt`.
+    pub auth_type: String,
+    /// Whether it still uses JWT.
+    pub deprecated: bool,
+    /// "JWT Credentials (deprecated)" for JWT configurations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<&'static str>,
+    /// `customer` or `auto-provisioned`.
+    pub origin: String,
+    /// Current revision.
+    pub revision: u64,
+    /// IMS base URL.
+    pub authorization_server: String,
+    /// Client id.
+    pub client_id: String,
+    /// Organization.
+    pub org_id: String,
+    /// The client secret: set, and its last four characters.
+    pub client_secret: SecretView,
+    /// The last health check.
+    pub health: Option<HealthView>,
+    /// Created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<imsbridge_store::ConfigSummary> for IntegrationSummaryView {
+    fn from(s: imsbridge_store::ConfigSummary) -> Self {
+        let deprecated = s.auth_type == AuthType::Jwt;
+        Self {
+            id: s.id.as_uuid(),
+            name: s.name.to_string(),
+            title: s.title.to_string(),
+            cloud_solution: s.cloud_solution.to_stored(),
+            cloud_solution_label: s.cloud_solution.label().to_owned(),
+            auth_type: s.auth_type.key().to_owned(),
+            deprecated,
+            warning: deprecated.then_some(DEPRECATION_WARNING),
+            origin: s.origin.key().to_owned(),
+            revision: s.revision.get(),
+            authorization_server: s.authorization_server.to_string(),
+            client_id: s.client_id.to_string(),
+            org_id: s.org_id.to_string(),
+            client_secret: SecretView {
+                set: true,
+                last4: s.client_secret_hint,
+            },
+            health: s.health.as_ref().map(HealthView::from),
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageView<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// How many items match in all.
+    pub total: u64,
+    /// How many were skipped.
+    pub offset: u64,
+    /// The page size applied.
+    pub limit: u32,
+}
+
+/// The OAuth fields found in a project JSON (secrets shown only by their last characters).
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ProjectJsonView {
+    /// The project's title.
+    pub project_title: Option<String>,
+    /// Client id.
+    pub client_id: String,
+    /// How many client secrets the credential has, and the last four characters of the first.
+    pub client_secret: SecretView,
+    /// How many client secrets the credential has.
+    pub client_secret_count: usize,
+    /// Scopes.
+    pub scopes: Vec<String>,
+    /// Organization id.
+    pub org_id: String,
+    /// Technical account id.
+    pub technical_account_id: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! Migration at scale: plans of many JWT configurations migrated by hand (with a dry run,
 //! verification, a report and safe reruns), and the automatic migration of auto-provisioned
-//! ones. Every migration goes through [`crate::migration::migrate`].
+//! ones. Every migration goes through [`crate::integrations::migrate`].
 
 pub mod apply;
 pub mod auto;

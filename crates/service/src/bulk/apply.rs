@@ -21,7 +21,7 @@ use imsbridge_store::{AuditContext, AuditFilter, PageRequest, Store, StoreError}
 
 use super::plan::{Plan, PlanRow};
 use super::report::{Outcome, Report, RowReport};
-use crate::migration::{self, MigrationError, MigrationRequest};
+use crate::integrations::{self as migration, MigrationError, MigrationRequest};
 
 /// The audit actions the migration core writes for a committed migration.
 pub const MIGRATION_ACTIONS: [&str; 2] = ["config.migrate", "config.migrate.unverified"];

@@ -8,7 +8,7 @@ use imsbridge_domain::{
 use imsbridge_ims::{TokenError, TokenProvider};
 use imsbridge_store::{AuditContext, AuditEntry, Store, StoreError};
 
-use crate::error::ApiError;
+use crate::error::{Resource, ServiceError};
 
 /// One migration to perform.
 #[derive(Debug, Clone)]
@@ -29,7 +29,7 @@ pub struct MigrationRequest {
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
     /// No configuration with that name.
-    #[error("the integration configuration {0:?} does not exist")]
+    #[error("the integration configuration \"{0}\" does not exist")]
     NotFound(Name),
     /// The rules refuse it (not JWT, auto-provisioned, stale revision).
     #[error(transparent)]
@@ -111,30 +111,24 @@ fn refused_field(e: &imsbridge_ims::TokenError) -> &'static str {
     }
 }
 
-impl From<MigrationError> for ApiError {
+impl From<MigrationError> for ServiceError {
     fn from(e: MigrationError) -> Self {
         match e {
-            MigrationError::NotFound(name) => {
-                ApiError::not_found(format!("the integration configuration {name:?}"))
-            }
+            MigrationError::NotFound(name) => ServiceError::not_found(Resource::Integration, name),
             MigrationError::Rule(rule) => rule.into(),
             MigrationError::Store(store) => store.into(),
-            MigrationError::Verification(token_error) if token_error.is_permanent() => {
-                let message = token_error
+            MigrationError::Verification(error) if error.is_permanent() => {
+                let message = error
                     .ims_error()
                     .and_then(|i| i.description())
-                    .map_or_else(|| token_error.to_string(), ToOwned::to_owned);
-                ApiError::new(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "verification_failed",
-                    format!(
-                        "IMS refused the new OAuth details, so nothing was changed: {message}. Check the client id, secret and scopes in the Adobe Developer Console, or save without verification (verify=false)"
-                    ),
-                )
-                .with_ims(Some(token_error.error_code()), token_error.debug_id().map(str::to_owned))
-                .with_field(refused_field(&token_error))
+                    .map_or_else(|| error.to_string(), ToOwned::to_owned);
+                ServiceError::VerificationFailed {
+                    message,
+                    field: refused_field(&error),
+                    error: Box::new(error),
+                }
             }
-            MigrationError::Verification(token_error) => token_error.into(),
+            MigrationError::Verification(error) => ServiceError::Upstream(Box::new(error)),
         }
     }
 }

@@ -1,11 +1,8 @@
 //! Password policy and one-time passwords. Hashing and verification run on the bounded
 //! pool of [`super::hashing`].
 
-use axum::http::StatusCode;
 use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
-
-use crate::error::ApiError;
 
 /// Shortest password accepted for a user.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -29,19 +26,6 @@ pub enum PasswordError {
 /// Seconds a client is asked to wait when the hashing pool is full.
 pub const BUSY_RETRY_AFTER_SECS: u64 = 1;
 
-impl From<PasswordError> for ApiError {
-    fn from(e: PasswordError) -> Self {
-        match e {
-            PasswordError::Length => Self::invalid_field("password", format!("password: {e}")),
-            PasswordError::Busy => {
-                Self::new(StatusCode::TOO_MANY_REQUESTS, "server_busy", e.to_string())
-                    .with_retry_after(BUSY_RETRY_AFTER_SECS)
-            }
-            PasswordError::Hash => Self::internal(&e),
-        }
-    }
-}
-
 /// Checks a new password's length.
 pub fn check_policy(password: &SecretString) -> Result<(), PasswordError> {
     let len = password.expose_secret().chars().count();
@@ -53,7 +37,7 @@ pub fn check_policy(password: &SecretString) -> Result<(), PasswordError> {
 }
 
 /// Hashes a password outside a server (the CLI's offline commands, the first admin), on the
-/// process's small shared pool. A server hashes on its own pool ([`crate::state::Shared`]).
+/// process's small shared pool. A server hashes on its own pool (the server's state).
 pub async fn hash(password: SecretString) -> Result<String, PasswordError> {
     super::hashing::HashPool::shared().hash(password).await
 }

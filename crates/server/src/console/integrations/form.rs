@@ -1,0 +1,640 @@
+//! The configuration form: what it posted, its field errors, and the page that shows it
+//! (Create, Properties of OAuth and JWT configurations, the migration form).
+
+use std::collections::HashMap;
+
+use axum::extract::Multipart;
+use axum::http::StatusCode;
+use axum::response::Response;
+use imsbridge_domain::{
+    AuthType, ClientId, CloudSolution, Credentials, IntegrationConfig, Origin, SecretString,
+    secret_hint,
+};
+use imsbridge_service::integrations::jwt_client_secret;
+use imsbridge_service::project_json;
+use imsbridge_service::{FieldErrorKind, FieldErrors};
+
+use super::super::Console;
+use super::super::i18n::Texts;
+use super::super::pages::{AlertView, AuthSwitchView, ConfigFormPage};
+use super::super::view::{FieldView, OptionView, format_time};
+use super::list::auth_label;
+
+/// What a configuration form posted. The secret is kept as a secret and never rendered.
+#[derive(Default)]
+pub(super) struct Input {
+    pub(super) csrf_token: Option<String>,
+    pub(super) mode: String,
+    pub(super) revision: String,
+    pub(super) cloud_solution: String,
+    pub(super) other_solution: String,
+    pub(super) title: String,
+    pub(super) name: String,
+    pub(super) authorization_server: String,
+    pub(super) client_id: String,
+    pub(super) client_secret: Option<SecretString>,
+    pub(super) scopes: String,
+    pub(super) org_id: String,
+    pub(super) technical_account_id: String,
+    pub(super) project_json: String,
+}
+
+impl Input {
+    /// Reads the multipart form (text fields and the uploaded project JSON file).
+    pub(super) async fn read(mut multipart: Multipart) -> Result<Self, String> {
+        let mut input = Self::default();
+        while let Some(field) = multipart.next_field().await.map_err(|e| e.body_text())? {
+            let name = field.name().unwrap_or("").to_owned();
+            let text = field.text().await.map_err(|e| e.body_text())?;
+            match name.as_str() {
+                "csrf_token" => input.csrf_token = Some(text),
+                "mode" => input.mode = text,
+                "revision" => input.revision = text,
+                "cloud_solution" => input.cloud_solution = text,
+                "other_solution" => input.other_solution = text,
+                "title" => input.title = text,
+                "name" => input.name = text,
+                "authorization_server" => input.authorization_server = text,
+                "client_id" => input.client_id = text,
+                "client_secret" if !text.is_empty() => {
+                    input.client_secret = Some(SecretString::from(text));
+                }
+                "scopes" => input.scopes = text,
+                "org_id" => input.org_id = text,
+                "technical_account_id" => input.technical_account_id = text,
+                "project_json" | "project_file" if !text.trim().is_empty() => {
+                    input.project_json = text;
+                }
+                _ => {}
+            }
+        }
+        Ok(input)
+    }
+
+    /// The values a configuration shows, as a form would post them.
+    pub(super) fn of_config(config: &IntegrationConfig) -> Self {
+        let (solution, other) = solution_parts(&config.cloud_solution);
+        let mut input = Self {
+            mode: String::new(),
+            revision: config.revision.to_string(),
+            cloud_solution: solution,
+            other_solution: other,
+            title: config.title.to_string(),
+            name: config.name.to_string(),
+            authorization_server: config.authorization_server.to_string(),
+            client_id: config.client_id().to_string(),
+            org_id: config.org_id().to_string(),
+            ..Self::default()
+        };
+        if let Credentials::OAuth(o) = &config.credentials {
+            input.scopes = o.scopes.to_string();
+            input.technical_account_id = o
+                .technical_account_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+        }
+        input
+    }
+
+    /// The solution as the service reads it: `other` takes its name from `other_solution`.
+    pub(super) fn raw_solution(&self) -> String {
+        if self.cloud_solution.trim() == "other" {
+            self.other_solution.clone()
+        } else {
+            self.cloud_solution.clone()
+        }
+    }
+
+    /// The posted project JSON as the service reads it (text that is not JSON is passed on
+    /// as a string, for the service to refuse with its reason).
+    pub(super) fn project_json_value(&self) -> Option<serde_json::Value> {
+        let text = self.project_json.trim();
+        (!text.is_empty()).then(|| {
+            serde_json::from_str(text)
+                .unwrap_or_else(|_| serde_json::Value::String(text.to_owned()))
+        })
+    }
+
+    /// The solution the form names (`other` takes its name from `other_solution`).
+    pub(super) fn solution(
+        &self,
+    ) -> Result<CloudSolution, (&'static str, imsbridge_domain::ParseError)> {
+        if self.cloud_solution.trim() == "other" {
+            CloudSolution::parse(&self.other_solution).map_err(|e| ("other_solution", e))
+        } else {
+            CloudSolution::parse(&self.cloud_solution).map_err(|e| ("cloud_solution", e))
+        }
+    }
+}
+
+fn solution_parts(s: &CloudSolution) -> (String, String) {
+    match s {
+        CloudSolution::Other(name) => ("other".to_owned(), name.clone()),
+        known => (known.key().to_owned(), String::new()),
+    }
+}
+
+/// Field errors, by form field name.
+pub(super) type Errors = HashMap<&'static str, String>;
+
+/// A field's problem in the page language. The domain's message says what is wrong and
+/// gives an example; Korean pages put a Korean lead before it.
+pub(super) fn problem_text(t: &Texts, message: &str, field: &str) -> String {
+    let detail = message
+        .strip_prefix(field)
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(message);
+    if t.invalid_value.starts_with("This") {
+        let mut d = detail.to_owned();
+        if let Some(first) = d.get(0..1) {
+            d.replace_range(0..1, &first.to_uppercase());
+        }
+        d
+    } else {
+        format!("{} {detail}", t.invalid_value)
+    }
+}
+
+const FORM_FIELDS: [&str; 11] = [
+    "cloud_solution",
+    "other_solution",
+    "title",
+    "name",
+    "authorization_server",
+    "client_id",
+    "client_secret",
+    "scopes",
+    "org_id",
+    "technical_account_id",
+    "project_json",
+];
+
+fn field_key(field: &str) -> Option<&'static str> {
+    FORM_FIELDS.iter().copied().find(|f| *f == field)
+}
+
+/// Puts each field error of an operation beside its form field, in the page language;
+/// returns the messages of those that name none of the form's fields.
+pub(super) fn record_fields(
+    errors: &mut Errors,
+    t: &Texts,
+    input: &Input,
+    fields: FieldErrors,
+) -> Vec<String> {
+    let mut other = Vec::new();
+    for e in fields {
+        let key = if e.field == "cloud_solution" && input.cloud_solution.trim() == "other" {
+            Some("other_solution")
+        } else {
+            field_key(&e.field)
+        };
+        match key {
+            Some(key) => {
+                errors.entry(key).or_insert_with(|| match e.kind {
+                    FieldErrorKind::Missing => t.missing_value.to_owned(),
+                    _ if key == "project_json" => format!(
+                        "{} {}",
+                        t.dc_json_invalid,
+                        problem_text(t, &e.message, &e.field)
+                    ),
+                    _ => problem_text(t, &e.message, &e.field),
+                });
+            }
+            None => other.push(e.message),
+        }
+    }
+    other
+}
+
+/// Fills empty fields from a pasted or uploaded Developer Console project JSON, so that the
+/// form shows what will be saved. Whether the JSON is usable is the service's to say.
+pub(super) fn apply_project_json(input: &mut Input) {
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&input.project_json) else {
+        return;
+    };
+    let wanted = ClientId::parse(&input.client_id).ok();
+    let Ok(p) = project_json::parse(&json, wanted.as_ref()) else {
+        return;
+    };
+    let fill = |field: &mut String, value: String| {
+        if field.trim().is_empty() {
+            *field = value;
+        }
+    };
+    fill(&mut input.client_id, p.client_id.to_string());
+    fill(&mut input.scopes, p.scopes.to_string());
+    fill(&mut input.org_id, p.org_id.to_string());
+    if let Some(ta) = p.technical_account_id {
+        fill(&mut input.technical_account_id, ta.to_string());
+    }
+    if let Some(title) = p.project_title {
+        fill(&mut input.title, title);
+    }
+    if input.client_secret.is_none() {
+        input.client_secret = p.client_secrets.into_iter().next();
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The form page
+// ---------------------------------------------------------------------------------------
+
+/// What the form page is about to show.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Mode {
+    /// Create (OAuth only).
+    Create,
+    /// Properties of an OAuth configuration.
+    Edit,
+    /// Properties of a JWT configuration: read-only.
+    Jwt,
+    /// A JWT configuration with OAuth chosen in Authentication Type.
+    Migrate,
+    /// An auto-provisioned JWT configuration: read-only, nothing to migrate.
+    Auto,
+}
+
+impl Mode {
+    pub(super) fn key(self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Edit => "edit",
+            Self::Jwt => "jwt",
+            Self::Migrate => "migrate",
+            Self::Auto => "auto",
+        }
+    }
+
+    pub(super) fn of(config: &IntegrationConfig, want_oauth: bool) -> Self {
+        match (config.auth_type(), config.origin) {
+            (AuthType::OAuth, _) => Self::Edit,
+            (AuthType::Jwt, Origin::AutoProvisioned) => Self::Auto,
+            (AuthType::Jwt, Origin::Customer) if want_oauth => Self::Migrate,
+            (AuthType::Jwt, Origin::Customer) => Self::Jwt,
+        }
+    }
+}
+
+fn solution_options(t: &Texts, current: &str) -> Vec<OptionView> {
+    let mut options: Vec<OptionView> = CloudSolution::KNOWN
+        .iter()
+        .map(|s| OptionView::new(s.key(), s.label(), current))
+        .collect();
+    options.push(OptionView::new("other", t.other_solution, current));
+    options
+}
+
+pub(super) struct FormParts<'a> {
+    pub(super) console: &'a Console,
+    pub(super) mode: Mode,
+    pub(super) config: Option<&'a IntegrationConfig>,
+    pub(super) input: &'a Input,
+    pub(super) errors: Errors,
+    pub(super) alerts: Vec<AlertView>,
+    /// The posted secret was dropped (an error), so ask for it again.
+    pub(super) secret_dropped: bool,
+    pub(super) dc_json_open: bool,
+}
+
+#[expect(
+    clippy::too_many_lines,
+    reason = "one sequential pass; not yet split by responsibility"
+)]
+pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
+    let FormParts {
+        console,
+        mode,
+        config,
+        input,
+        mut errors,
+        alerts,
+        secret_dropped,
+        dc_json_open,
+    } = parts;
+    let t = console.t();
+    let err = |errors: &mut Errors, f: &'static str| errors.remove(f);
+    let general_disabled = matches!(mode, Mode::Jwt | Mode::Migrate | Mode::Auto);
+
+    // The error summary lists errors in form order, each linking to its field.
+    let label_of = |f: &str| -> &'static str {
+        match f {
+            "cloud_solution" => t.cloud_solution,
+            "other_solution" => t.other_solution_name,
+            "title" => t.title,
+            "name" => t.name,
+            "authorization_server" => t.authorization_server,
+            "client_id" => t.client_id,
+            "client_secret" => t.client_secret,
+            "scopes" => t.scopes,
+            "org_id" => t.org_id,
+            "technical_account_id" => t.technical_account_id,
+            _ => t.dc_json_paste,
+        }
+    };
+    let summary: Vec<(&'static str, &'static str, String)> = FORM_FIELDS
+        .iter()
+        .filter_map(|f| errors.get(f).map(|m| (*f, label_of(f), m.clone())))
+        .collect();
+
+    let mut general = vec![
+        FieldView::select(
+            t,
+            "cloud_solution",
+            t.cloud_solution,
+            solution_options(t, &input.cloud_solution),
+        )
+        .required()
+        .disabled(general_disabled)
+        .error(err(&mut errors, "cloud_solution")),
+    ];
+    if !general_disabled || input.cloud_solution == "other" {
+        general.push(
+            FieldView::text(
+                t,
+                "other_solution",
+                t.other_solution_name,
+                input.other_solution.clone(),
+            )
+            .disabled(general_disabled)
+            .error(err(&mut errors, "other_solution")),
+        );
+    }
+    general.push(
+        FieldView::text(t, "title", t.title, input.title.clone())
+            .required()
+            .disabled(general_disabled)
+            .error(err(&mut errors, "title")),
+    );
+    general.push(
+        FieldView::text(t, "name", t.name, input.name.clone())
+            .required()
+            .mono()
+            .disabled(mode != Mode::Create)
+            .hint(if mode == Mode::Create {
+                t.name_hint
+            } else {
+                ""
+            })
+            .error(err(&mut errors, "name")),
+    );
+    general.push(
+        FieldView::text(
+            t,
+            "authorization_server",
+            t.authorization_server,
+            if input.authorization_server.is_empty() {
+                imsbridge_domain::DEFAULT_AUTHORIZATION_SERVER.to_owned()
+            } else {
+                input.authorization_server.clone()
+            },
+        )
+        .required()
+        .mono()
+        .disabled(general_disabled)
+        .hint(if general_disabled {
+            ""
+        } else {
+            t.authorization_server_hint
+        })
+        .error(err(&mut errors, "authorization_server")),
+    );
+
+    // Authentication Type: live only on a customer's JWT configuration.
+    let auth_current = if matches!(mode, Mode::Jwt | Mode::Auto) {
+        "jwt"
+    } else {
+        "oauth"
+    };
+    let auth_options = match mode {
+        Mode::Jwt | Mode::Migrate => vec![
+            OptionView::new("jwt", t.auth_jwt, auth_current),
+            OptionView::new("oauth", t.auth_oauth, auth_current),
+        ],
+        Mode::Auto => vec![OptionView::new("jwt", t.auth_jwt, auth_current)],
+        Mode::Create | Mode::Edit => vec![OptionView::new("oauth", t.auth_oauth, auth_current)],
+    };
+    let live = matches!(mode, Mode::Jwt | Mode::Migrate);
+    let name = config.map(|c| c.name.to_string()).unwrap_or_default();
+    let auth_switch = AuthSwitchView {
+        field: FieldView::select(t, "auth_type", t.auth_type, auth_options)
+            .disabled(!live)
+            .in_form(if live { "switch-form" } else { "" }),
+        live,
+        action: format!("/console/integrations/{name}"),
+    };
+
+    // The JWT credential, read-only; never its key or secret.
+    let mut jwt_fields = Vec::new();
+    if let Some(Credentials::Jwt(jwt)) = config.map(|c| &c.credentials) {
+        jwt_fields = vec![
+            FieldView::text(t, "api_key", t.api_key, jwt.api_key.to_string())
+                .mono()
+                .disabled(true),
+            FieldView::text(t, "jwt_org_id", t.org_id, jwt.org_id.to_string())
+                .mono()
+                .disabled(true),
+            FieldView::text(
+                t,
+                "jwt_technical_account_id",
+                t.technical_account_id,
+                jwt.technical_account_id.to_string(),
+            )
+            .mono()
+            .disabled(true),
+            FieldView::text(t, "metascopes", t.metascopes, jwt.metascopes.to_string())
+                .mono()
+                .disabled(true),
+            FieldView::text(
+                t,
+                "certificate_fingerprint",
+                t.certificate_fingerprint,
+                jwt.certificate.fingerprint().to_owned(),
+            )
+            .mono()
+            .wide()
+            .disabled(true),
+            FieldView::text(
+                t,
+                "certificate_expiry",
+                t.certificate_expiry,
+                format_time(jwt.certificate.not_after()),
+            )
+            .disabled(true),
+        ];
+    }
+
+    // The OAuth credential: editable on Create, Edit and Migrate (hidden until chosen on a
+    // JWT configuration); absent on an auto-provisioned one, which offers nothing to migrate.
+    let mut credential = Vec::new();
+    if mode != Mode::Auto {
+        let stored_hint = match config.map(|c| &c.credentials) {
+            Some(Credentials::OAuth(o)) => Some(secret_hint(&o.client_secret)),
+            _ => None,
+        };
+        let secret_hint_text = match (secret_dropped, stored_hint, mode) {
+            (true, _, _) => t.secret_reenter.to_owned(),
+            (false, _, Mode::Migrate | Mode::Jwt) => {
+                let last4 = config
+                    .and_then(jwt_client_secret)
+                    .and_then(|s| secret_hint(&s))
+                    .unwrap_or_default();
+                format!("{} …{last4}", t.secret_keep_jwt_hint)
+            }
+            (false, Some(Some(last4)), _) => format!("{} …{last4}", t.secret_keep_hint),
+            (false, Some(None), _) => t.secret_keep_hint_short.to_owned(),
+            (false, None, _) => String::new(),
+        };
+        let mut secret = FieldView::secret(t, "client_secret", t.client_secret)
+            .hint(secret_hint_text)
+            .error(err(&mut errors, "client_secret"));
+        // Editing keeps the stored secret and migrating the JWT credential's when left empty.
+        if mode == Mode::Create {
+            secret = secret.required();
+        }
+        credential = vec![
+            FieldView::text(t, "client_id", t.client_id, input.client_id.clone())
+                .required()
+                .mono()
+                .error(err(&mut errors, "client_id")),
+            secret,
+            FieldView::text(t, "scopes", t.scopes, input.scopes.clone())
+                .required()
+                .mono()
+                .wide()
+                .hint(t.scopes_hint)
+                .error(err(&mut errors, "scopes")),
+            FieldView::text(t, "org_id", t.org_id, input.org_id.clone())
+                .required()
+                .mono()
+                .hint(t.org_id_hint)
+                .error(err(&mut errors, "org_id")),
+        ];
+        if mode == Mode::Migrate || mode == Mode::Jwt {
+            credential.push(
+                FieldView::text(
+                    t,
+                    "technical_account_id",
+                    t.technical_account_id,
+                    input.technical_account_id.clone(),
+                )
+                .mono()
+                .disabled(true),
+            );
+        }
+    }
+
+    let (heading, crumb, intro) = match (mode, config) {
+        (Mode::Create, _) | (_, None) => (
+            t.create_heading.to_owned(),
+            t.create.to_owned(),
+            t.create_intro.to_owned(),
+        ),
+        (_, Some(c)) => (c.title.to_string(), t.properties.to_owned(), String::new()),
+    };
+    let mut badges = Vec::new();
+    if let Some(c) = config {
+        badges.push((c.auth_type().key(), auth_label(t, c.auth_type()).to_owned()));
+        if c.origin == Origin::AutoProvisioned {
+            badges.push(("auto", t.origin_auto.to_owned()));
+        }
+        if c.is_deprecated() {
+            badges.push(("readonly", t.read_only.to_owned()));
+        }
+    }
+    let meta = config.map_or_else(String::new, |c| {
+        format!(
+            "{} {} · {}",
+            t.revision,
+            c.revision,
+            format_time(c.updated_at)
+        )
+    });
+
+    let (submit_label, submit_enabled) = match mode {
+        Mode::Create => (t.save.to_owned(), true),
+        Mode::Edit | Mode::Migrate => (t.save_close.to_owned(), true),
+        Mode::Jwt => (t.save_close.to_owned(), false),
+        Mode::Auto => (String::new(), false),
+    };
+    let dc_json_error = err(&mut errors, "project_json");
+    ConfigFormPage {
+        page: console
+            .chrome("integrations")
+            .titled(format!("{heading} · {}", t.ims_integrations)),
+        mode: mode.key(),
+        id: name.clone(),
+        heading,
+        crumb,
+        intro,
+        badges,
+        meta,
+        action: if mode == Mode::Create {
+            "/console/integrations".to_owned()
+        } else {
+            format!("/console/integrations/{name}")
+        },
+        revision: if mode == Mode::Create {
+            String::new()
+        } else {
+            input.revision.clone()
+        },
+        errors: summary,
+        alerts,
+        general,
+        auth_switch: Some(auth_switch),
+        jwt_fields,
+        credential,
+        migration_visible: matches!(mode, Mode::Create | Mode::Edit | Mode::Migrate),
+        show_dc_json: matches!(mode, Mode::Create | Mode::Migrate | Mode::Jwt),
+        dc_json_open: dc_json_open || dc_json_error.is_some(),
+        dc_json_error,
+        submit_label,
+        submit_enabled,
+    }
+}
+
+/// The standing notes of a JWT configuration.
+pub(super) fn jwt_alerts(t: &Texts, mode: Mode) -> Vec<AlertView> {
+    match mode {
+        Mode::Jwt => vec![
+            AlertView::new("warning", "jwt-read-only", t.jwt_deprecated)
+                .message(t.jwt_read_only)
+                .message(t.jwt_migrate_hint),
+        ],
+        Mode::Migrate => vec![
+            AlertView::new("warning", "jwt-read-only", t.jwt_deprecated).message(t.jwt_read_only),
+        ],
+        Mode::Auto => vec![
+            AlertView::new("info", "auto-provisioned-note", t.auto_provisioned_heading)
+                .message(t.auto_provisioned_note),
+        ],
+        Mode::Create | Mode::Edit => Vec::new(),
+    }
+}
+
+pub(super) fn form_response(
+    console: &Console,
+    status: StatusCode,
+    page: &ConfigFormPage,
+) -> Response {
+    let mut response = console.page(page);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_problem_loses_its_field_prefix() {
+        let t = super::super::super::i18n::Lang::En.texts();
+        assert_eq!(
+            problem_text(t, "org_id: is not an org id (for example: x)", "org_id"),
+            "Is not an org id (for example: x)"
+        );
+    }
+}
