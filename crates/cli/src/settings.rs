@@ -61,6 +61,14 @@ pub struct ImsSettings {
     /// another caller's fetch included; callers may ask for less (`timeout_ms`). Must be at
     /// least a second shorter than `server.request_timeout_secs`.
     pub token_budget_ms: u64,
+    /// Refresh a token in use no later than this many seconds before it expires (and never
+    /// later than `min_validity_secs` before).
+    pub refresh_floor_secs: u64,
+    /// Never hand out a token with fewer seconds of validity left than this.
+    pub min_validity_secs: u64,
+    /// Refresh a token in use once this share of its lifetime has passed (0.5: half-life);
+    /// more than 0, at most 1.
+    pub refresh_ratio: f64,
 }
 
 impl Default for ImsSettings {
@@ -71,6 +79,9 @@ impl Default for ImsSettings {
             connect_timeout_secs: d.connect_timeout.as_secs(),
             request_timeout_secs: d.request_timeout.as_secs(),
             token_budget_ms: u64::try_from(p.token_budget.as_millis()).unwrap_or(u64::MAX),
+            refresh_floor_secs: p.refresh_floor.as_secs(),
+            min_validity_secs: p.min_validity.as_secs(),
+            refresh_ratio: p.refresh_ratio,
         }
     }
 }
@@ -88,6 +99,37 @@ impl ImsSettings {
     /// The token budget as a duration.
     pub fn token_budget(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.token_budget_ms)
+    }
+
+    /// The token provider's options these settings make (the shared cache aside).
+    pub fn provider_options(&self) -> imsbridge_ims::ProviderOptions {
+        imsbridge_ims::ProviderOptions {
+            token_budget: self.token_budget(),
+            refresh_floor: std::time::Duration::from_secs(self.refresh_floor_secs),
+            min_validity: std::time::Duration::from_secs(self.min_validity_secs),
+            refresh_ratio: self.refresh_ratio,
+            ..imsbridge_ims::ProviderOptions::default()
+        }
+    }
+
+    /// Refuses refresh settings that cannot work, naming the key and what would.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.refresh_ratio.is_finite()
+            && self.refresh_ratio > 0.0
+            && self.refresh_ratio <= 1.0)
+        {
+            return Err(format!(
+                "ims.refresh_ratio = {} is not a share of a token's lifetime; use a number above 0 and at most 1, such as 0.5",
+                self.refresh_ratio
+            ));
+        }
+        if self.min_validity_secs == 0 {
+            return Err(
+                "ims.min_validity_secs = 0 would hand out tokens that expire on arrival; use at least 1 (the default is 60)"
+                    .to_owned(),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -186,6 +228,7 @@ impl Settings {
         settings
             .server
             .check_token_budget(settings.ims.token_budget())
+            .and_then(|()| settings.ims.validate())
             .map_err(|e| anyhow::anyhow!("invalid settings in {source}: {e}"))?;
         Ok(settings)
     }

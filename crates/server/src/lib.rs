@@ -13,6 +13,7 @@ pub mod connection;
 pub mod console;
 pub mod error;
 pub mod extract;
+pub mod fleet;
 pub mod http;
 pub mod migration;
 pub mod openapi;

@@ -236,7 +236,13 @@ impl Store {
             return Ok(Some(hit));
         }
         let ticket = self.cache.ticket();
-        let found = self.find_api_token(token_hash).await?.map(Arc::new);
+        let found = match self.find_api_token(token_hash).await {
+            Ok(found) => found.map(Arc::new),
+            Err(e @ StoreError::Database(_)) => {
+                return self.cache.stale_token(token_hash).map(Some).ok_or(e);
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(token) = &found {
             self.cache.put_token(ticket, token_hash, Arc::clone(token));
         }

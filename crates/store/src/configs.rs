@@ -606,7 +606,13 @@ impl Store {
             return Ok(Some(hit));
         }
         let ticket = self.cache.ticket();
-        let found = self.get_config(name).await?.map(Arc::new);
+        let found = match self.get_config(name).await {
+            Ok(found) => found.map(Arc::new),
+            Err(e @ StoreError::Database(_)) => {
+                return self.cache.stale_config(name).map(Some).ok_or(e);
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(config) = &found {
             self.cache.put_config(ticket, Arc::clone(config));
         }

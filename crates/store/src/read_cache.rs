@@ -5,8 +5,11 @@
 //! most `ttl` (one second by default), and every write this process makes to a configuration
 //! or an API token drops them all at once, after its commit: a change made through this
 //! process (an edit, a migration, a revocation) is seen by the very next request. A change
-//! made by another process sharing the database (the CLI, another replica) is seen within
-//! `ttl`. A `ttl` of zero turns the cache off.
+//! made by another process sharing PostgreSQL (the CLI, another replica) is announced by a
+//! notification that drops the affected entries at once (see [`crate::ChangeListener`]);
+//! `ttl` bounds how late it is seen when the notification is lost. While the database cannot
+//! be read, entries up to [`STALE_LIMIT`] old still answer. A `ttl` of zero turns the cache
+//! off.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -20,6 +23,12 @@ use crate::ApiToken;
 
 /// How long an entry is trusted when nothing else says otherwise.
 pub const DEFAULT_READ_CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// How long an entry outlives its TTL as a fallback for when the database cannot be read
+/// (PostgreSQL unreachable): token requests keep being served from what was last read. A
+/// change committed meanwhile cannot have happened through the unreachable database, and
+/// every change notified empties the cache.
+pub(crate) const STALE_LIMIT: Duration = Duration::from_secs(600);
 
 /// Entries a map may hold. Only rows that exist are cached, so this takes many live API
 /// tokens or configurations used within one TTL to reach; past it, reads go to the database
@@ -92,8 +101,27 @@ impl ReadCache {
         configs.clear();
     }
 
+    /// Forgets the cached API tokens only (another process changed one).
+    pub(crate) fn invalidate_tokens(&self) {
+        let mut tokens = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        tokens.clear();
+    }
+
+    /// Forgets the cached configurations only (another process changed one).
+    pub(crate) fn invalidate_configs(&self) {
+        let mut configs = self.configs.write().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        configs.clear();
+    }
+
     pub(crate) fn token(&self, hash: &str) -> Option<Arc<ApiToken>> {
         self.get(&self.tokens, hash)
+    }
+
+    /// A token read less than [`STALE_LIMIT`] ago, for when the database cannot be read.
+    pub(crate) fn stale_token(&self, hash: &str) -> Option<Arc<ApiToken>> {
+        stale(&self.tokens, hash)
     }
 
     pub(crate) fn put_token(&self, ticket: Ticket, hash: &str, token: Arc<ApiToken>) {
@@ -111,6 +139,12 @@ impl ReadCache {
 
     pub(crate) fn config(&self, name: &Name) -> Option<Arc<IntegrationConfig>> {
         self.get(&self.configs, name)
+    }
+
+    /// A configuration read less than [`STALE_LIMIT`] ago, for when the database cannot be
+    /// read.
+    pub(crate) fn stale_config(&self, name: &Name) -> Option<Arc<IntegrationConfig>> {
+        stale(&self.configs, name)
     }
 
     pub(crate) fn put_config(&self, ticket: Ticket, config: Arc<IntegrationConfig>) {
@@ -148,9 +182,9 @@ impl ReadCache {
         if self.generation.load(Ordering::Acquire) != ticket.0 {
             return;
         }
-        // Expired entries of keys nobody asks for any more go when the map is written.
+        // Entries of keys nobody asks for any more go when the map is written.
         if map.len() >= 1024 {
-            map.retain(|_, e| e.loaded.elapsed() < ttl);
+            map.retain(|_, e| e.loaded.elapsed() < ttl.max(STALE_LIMIT));
             if map.len() >= MAX_ENTRIES {
                 return;
             }
@@ -163,6 +197,18 @@ impl ReadCache {
             },
         );
     }
+}
+
+fn stale<K, Q, T>(map: &RwLock<HashMap<K, Entry<T>>>, key: &Q) -> Option<T>
+where
+    K: std::borrow::Borrow<Q> + Eq + Hash,
+    Q: Eq + Hash + ?Sized,
+    T: Clone,
+{
+    let map = map.read().unwrap_or_else(PoisonError::into_inner);
+    map.get(key)
+        .filter(|e| e.loaded.elapsed() < STALE_LIMIT)
+        .map(|e| e.value.clone())
 }
 
 #[cfg(test)]
