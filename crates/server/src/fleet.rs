@@ -160,7 +160,7 @@ impl Fleet {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    tracing::debug!(error = %e, "refresh-leader election: database unreachable")
+                    tracing::debug!(error = %e, "refresh-leader election: database unreachable");
                 }
             }
         }

@@ -117,29 +117,26 @@ impl ChangeListener {
                 self.cache.invalidate();
                 return Change::Reconnected;
             };
-            match listener.try_recv().await {
-                Ok(Some(notification)) => {
-                    let Some(change) = Change::parse(notification.payload()) else {
-                        tracing::debug!(
-                            payload = notification.payload(),
-                            "ignored an unknown change notification"
-                        );
-                        continue;
-                    };
-                    match change {
-                        Change::Config { .. } => self.cache.invalidate_configs(),
-                        Change::ApiTokens => self.cache.invalidate_tokens(),
-                        Change::Token { .. } | Change::RefreshDue { .. } | Change::Reconnected => {}
-                    }
-                    return change;
-                }
-                Ok(None) | Err(_) => {
-                    tracing::warn!(
-                        "lost the change notification connection; connecting again (the read cache's TTL applies meanwhile)"
-                    );
-                    self.listener = None;
-                }
+            let Ok(Some(notification)) = listener.try_recv().await else {
+                tracing::warn!(
+                    "lost the change notification connection; connecting again (the read cache's TTL applies meanwhile)"
+                );
+                self.listener = None;
+                continue;
+            };
+            let Some(change) = Change::parse(notification.payload()) else {
+                tracing::debug!(
+                    payload = notification.payload(),
+                    "ignored an unknown change notification"
+                );
+                continue;
+            };
+            match change {
+                Change::Config { .. } => self.cache.invalidate_configs(),
+                Change::ApiTokens => self.cache.invalidate_tokens(),
+                Change::Token { .. } | Change::RefreshDue { .. } | Change::Reconnected => {}
             }
+            return change;
         }
     }
 
