@@ -196,12 +196,12 @@ async function checks () {
   psqlAdmin(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '${DB_NAME}'`)
   // Running replicas keep serving the tokens they hold.
   for (const r of survivors) {
-    const a = await tokenRequest(r.url, cfg.name, token)
+    const a = await tokenRequest(r.url, cfg.name, token, true)
     assert.equal(a.status, 200, `replica ${r.n} serves its cached token while the database is closed: ${JSON.stringify(a.body)}`)
   }
   const restarting = startReplica(leader.n, leader.port, { timeoutMs: 60000 })
   await sleep(2000)
-  assert.equal((await request(leader.url + '/readyz')).status, 0, 'the restarted replica waits for its database')
+  assert.equal((await request(leader.url + '/readyz', { fresh: true })).status, 0, 'the restarted replica waits for its database')
   psqlAdmin(`ALTER DATABASE "${DB_NAME}" ALLOW_CONNECTIONS true`)
   const reopened = performance.now()
   const back = await restarting

@@ -19,13 +19,14 @@ export const ADMIN_PASSWORD = 'cluster-e2e-admin-password'
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity })
 
 /** One HTTP request; resolves to { status, body (parsed JSON when it is), ms }. */
-export function request (url, { method = 'GET', headers = {}, body } = {}) {
+export function request (url, { method = 'GET', headers = {}, body, fresh = false } = {}) {
   return new Promise((resolve) => {
     const started = performance.now()
     const data = body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body))
     const req = http.request(url, {
       method,
-      agent,
+      // A fresh connection where a kept-alive one may have been closed by the server.
+      agent: fresh ? false : agent,
       headers: {
         ...(data !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } : {}),
         ...headers
@@ -117,7 +118,7 @@ export async function startEmulator (lifetimeSecs) {
 function replicaEnv () {
   return {
     IMSBRIDGE_DATABASE_URL: DB_URL,
-    IMSBRIDGE_LOG_LEVEL: 'info',
+    IMSBRIDGE_LOG_LEVEL: 'warn,imsbridge_server::fleet=info,imsbridge_store=info',
     IMSBRIDGE_SERVER__BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     IMSBRIDGE_SERVER__METRICS_PUBLIC: 'true',
     IMSBRIDGE_SERVER__READ_CACHE_TTL_MS: '1000',
@@ -181,6 +182,7 @@ backend replicas
     # Ready replicas only: /readyz answers 503 while a replica cannot reach PostgreSQL.
     option httpchk GET /readyz
     http-check expect status 200
+    timeout check 2s
     default-server inter 500ms fall 2 rise 1
     # A token POST is safe to repeat: retry it on another replica when the connection fails
     # or the replica closes it without an answer (killed mid-request).
@@ -266,6 +268,7 @@ export async function newIntegration (api, emulator, project, name) {
   const cred = await emulatorAdmin(emulator, 'POST', `/console/projects/${project.id}/credentials/oauth`, { scopes: ['openid'] })
   const res = await api.call('POST', '/api/v1/integrations', {
     name,
+    title: `Cluster ${name}`,
     cloud_solution: 'target',
     authorization_server: emulator,
     client_id: cred.client_id,
@@ -282,9 +285,9 @@ export async function integrationToken (api, name) {
   return { token: res.body.token, id: res.body.id }
 }
 
-export function tokenRequest (base, name, token) {
+export function tokenRequest (base, name, token, fresh = false) {
   return request(`${base}/api/v1/integrations/${name}/token`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}` }
+    method: 'POST', headers: { authorization: `Bearer ${token}` }, fresh
   })
 }
 

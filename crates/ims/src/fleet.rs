@@ -43,6 +43,13 @@ impl Inner {
                     fresh: false,
                 });
             }
+            // Made (and so subscribed) before the lease is asked for: a token stored between
+            // the answer `Taken` and the wait still wakes it.
+            let stored = shared.wait_for_token(
+                config.id,
+                config.revision,
+                deadline.remaining().min(LEASE_RECHECK),
+            );
             let lease = tokio::time::timeout_at(deadline.at(), shared.try_lease(config.id))
                 .await
                 .map_err(|_| verdict.for_caller(deadline, &endpoint(config)))?;
@@ -69,13 +76,10 @@ impl Inner {
                         .await;
                 }
                 Lease::Taken => {
-                    let wait = deadline.remaining().min(LEASE_RECHECK);
-                    if wait.is_zero() {
+                    if deadline.remaining().is_zero() {
                         return Err(verdict.for_caller(deadline, &endpoint(config)));
                     }
-                    shared
-                        .wait_for_token(config.id, config.revision, wait)
-                        .await;
+                    stored.await;
                 }
             }
         }

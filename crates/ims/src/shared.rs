@@ -68,7 +68,8 @@ pub trait SharedTokenCache: Send + Sync + fmt::Debug {
     }
 
     /// Waits until a token of this configuration revision is stored by any replica, or at
-    /// most `wait`. Without notifications, just waits.
+    /// most `wait`; a token stored after this call (before the future is first polled) counts
+    /// too. Without notifications, just waits.
     fn wait_for_token(
         &self,
         id: ConfigId,

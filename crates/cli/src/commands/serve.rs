@@ -26,8 +26,6 @@ pub async fn run(
     }
     let store = open_store_patiently(&settings).await?;
     let (provider, fleet) = open::provider_in_fleet(&settings, &store)?;
-    // Stopped when `_fleet_tasks` goes, at the end of serving.
-    let _fleet_tasks = fleet.map(|f| f.start(provider.clone()));
     if let Some(otp) =
         bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?
     {
@@ -36,7 +34,11 @@ pub async fn run(
         println!("admin password: {}", otp.password.expose_secret());
     }
     let job = auto_migration(&settings, &store, &provider)?;
-    let app = Application::build(settings.server, Dependencies::new(store, provider)).await?;
+    let app =
+        Application::build(settings.server, Dependencies::new(store, provider.clone())).await?;
+    // After the build, which installs the metrics recorder. Stopped when `_fleet_tasks` goes,
+    // at the end of serving.
+    let _fleet_tasks = fleet.map(|f| f.start(provider));
     announce(&app)?;
     let result = app.run_until_stopped().await;
     if let Some(job) = job {
