@@ -344,6 +344,32 @@ mod tests {
     }
 
     #[test]
+    fn refresh_timing_is_read_and_impossible_values_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.create_file(
+                "imsbridge.toml",
+                "[ims]\nrefresh_floor_secs = 5\nmin_validity_secs = 2\nrefresh_ratio = 0.4\n",
+            )?;
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            let options = s.ims.provider_options();
+            assert_eq!(options.refresh_floor, std::time::Duration::from_secs(5));
+            assert_eq!(options.min_validity, std::time::Duration::from_secs(2));
+            assert!((options.refresh_ratio - 0.4).abs() < f64::EPSILON);
+            for (key, value) in [("REFRESH_RATIO", "0"), ("REFRESH_RATIO", "1.5")] {
+                jail.set_env(format!("IMSBRIDGE_IMS__{key}"), value);
+                let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+                assert!(err.contains("ims.refresh_ratio"), "{err}");
+            }
+            jail.set_env("IMSBRIDGE_IMS__REFRESH_RATIO", "0.5");
+            jail.set_env("IMSBRIDGE_IMS__MIN_VALIDITY_SECS", "0");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("ims.min_validity_secs"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
     fn a_bad_log_format_is_refused() {
         figment::Jail::expect_with(|jail| {
             let dir = jail.directory().to_path_buf();
