@@ -222,7 +222,7 @@ async function bench () {
     const api = new Api(haproxy.url, await adminToken(haproxy.url))
     const rps = await throughput(api, project, 32, 5000)
     const upstream = []
-    for (let run = 0; run < 3; run++) upstream.push(await stampede(api, project))
+    for (let run = 0; run < 5; run++) upstream.push(await stampede(api, project))
     const delays = await invalidationDelays(api, project, 100)
     rows.push({ count, rps, upstream, p99: percentile(delays, 99), p50: percentile(delays, 50) })
     console.log(`replicas ${count}: cached tokens ${rps.toFixed(0)}/s (32 callers through HAProxy), upstream requests per ${STAMPEDE}-request cold stampede ${upstream.join(', ')}, invalidation p50 ${percentile(delays, 50).toFixed(1)} ms p99 ${percentile(delays, 99).toFixed(1)} ms (100 changes)`)

@@ -236,13 +236,9 @@ impl Store {
             return Ok(Some(hit));
         }
         let ticket = self.cache.ticket();
-        let found = match self.find_api_token(token_hash).await {
-            Ok(found) => found.map(Arc::new),
-            Err(e @ StoreError::Database(_)) => {
-                return self.cache.stale_token(token_hash).map(Some).ok_or(e);
-            }
-            Err(e) => return Err(e),
-        };
+        let found = self
+            .cache
+            .token_or_stale(token_hash, self.find_api_token(token_hash).await)?;
         if let Some(token) = &found {
             self.cache.put_token(ticket, token_hash, Arc::clone(token));
         }

@@ -606,13 +606,9 @@ impl Store {
             return Ok(Some(hit));
         }
         let ticket = self.cache.ticket();
-        let found = match self.get_config(name).await {
-            Ok(found) => found.map(Arc::new),
-            Err(e @ StoreError::Database(_)) => {
-                return self.cache.stale_config(name).map(Some).ok_or(e);
-            }
-            Err(e) => return Err(e),
-        };
+        let found = self
+            .cache
+            .config_or_stale(name, self.get_config(name).await)?;
         if let Some(config) = &found {
             self.cache.put_config(ticket, Arc::clone(config));
         }

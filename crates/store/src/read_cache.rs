@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use imsbridge_domain::{IntegrationConfig, Name};
 
-use crate::ApiToken;
+use crate::{ApiToken, StoreError};
 
 /// How long an entry is trusted when nothing else says otherwise.
 pub const DEFAULT_READ_CACHE_TTL: Duration = Duration::from_secs(1);
@@ -119,9 +119,18 @@ impl ReadCache {
         self.get(&self.tokens, hash)
     }
 
-    /// A token read less than [`STALE_LIMIT`] ago, for when the database cannot be read.
-    pub(crate) fn stale_token(&self, hash: &str) -> Option<Arc<ApiToken>> {
-        stale(&self.tokens, hash)
+    /// What the database answered for a token, or, when it could not be read, the token as
+    /// read less than [`STALE_LIMIT`] ago.
+    pub(crate) fn token_or_stale(
+        &self,
+        hash: &str,
+        read: Result<Option<ApiToken>, StoreError>,
+    ) -> Result<Option<Arc<ApiToken>>, StoreError> {
+        match read {
+            Ok(found) => Ok(found.map(Arc::new)),
+            Err(e @ StoreError::Database(_)) => stale(&self.tokens, hash).map(Some).ok_or(e),
+            Err(e) => Err(e),
+        }
     }
 
     pub(crate) fn put_token(&self, ticket: Ticket, hash: &str, token: Arc<ApiToken>) {
@@ -141,10 +150,18 @@ impl ReadCache {
         self.get(&self.configs, name)
     }
 
-    /// A configuration read less than [`STALE_LIMIT`] ago, for when the database cannot be
-    /// read.
-    pub(crate) fn stale_config(&self, name: &Name) -> Option<Arc<IntegrationConfig>> {
-        stale(&self.configs, name)
+    /// What the database answered for a configuration, or, when it could not be read, the
+    /// configuration as read less than [`STALE_LIMIT`] ago.
+    pub(crate) fn config_or_stale(
+        &self,
+        name: &Name,
+        read: Result<Option<IntegrationConfig>, StoreError>,
+    ) -> Result<Option<Arc<IntegrationConfig>>, StoreError> {
+        match read {
+            Ok(found) => Ok(found.map(Arc::new)),
+            Err(e @ StoreError::Database(_)) => stale(&self.configs, name).map(Some).ok_or(e),
+            Err(e) => Err(e),
+        }
     }
 
     pub(crate) fn put_config(&self, ticket: Ticket, config: Arc<IntegrationConfig>) {
@@ -259,6 +276,32 @@ mod tests {
         assert_eq!(held, MAX_ENTRIES);
         // What is held is still served.
         assert!(cache.token("h0").is_some());
+    }
+
+    #[test]
+    fn when_the_database_cannot_be_read_an_expired_entry_still_answers() {
+        let cache = ReadCache::default();
+        // Read two seconds ago, with a one-second TTL.
+        cache
+            .tokens
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                "h".to_owned(),
+                Entry {
+                    value: token(),
+                    loaded: Instant::now()
+                        .checked_sub(Duration::from_secs(2))
+                        .expect("the clock is past two seconds"),
+                },
+            );
+        assert!(cache.token("h").is_none(), "expired for normal reads");
+        let down = || Err(StoreError::Database(sqlx::Error::PoolTimedOut));
+        assert!(cache.token_or_stale("h", down()).unwrap().is_some());
+        assert!(cache.token_or_stale("other", down()).is_err());
+        // A change notified empties it: nothing stale is left to answer.
+        cache.invalidate_tokens();
+        assert!(cache.token_or_stale("h", down()).is_err());
     }
 
     #[test]
