@@ -19,10 +19,13 @@ use imsbridge_ims::{
 };
 use tokio::sync::broadcast;
 
+/// Token and expiry by configuration id and revision number.
+type TokenMap = HashMap<(ConfigId, u64), (String, DateTime<Utc>)>;
+
 /// The database a fleet shares, in memory: tokens, leases and notifications.
 #[derive(Debug)]
 struct MemoryFleet {
-    tokens: Mutex<HashMap<(ConfigId, u64), (String, DateTime<Utc>)>>,
+    tokens: Mutex<TokenMap>,
     leases: Arc<Mutex<HashSet<ConfigId>>>,
     stored: broadcast::Sender<(ConfigId, u64)>,
     leases_granted: AtomicUsize,
