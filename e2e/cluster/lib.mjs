@@ -141,13 +141,6 @@ export async function startReplica (n, port, { timeoutMs = 60000 } = {}) {
   return { n, port, child, url: `http://127.0.0.1:${port}` }
 }
 
-/** Spawns a replica without waiting for it (it may be waiting for its database). */
-export function spawnReplica (n, port) {
-  const dir = path.join(WORK, 'data')
-  const started = startReplica(n, port, { timeoutMs: 120000 })
-  return started
-}
-
 /** Makes the schema and the key file once, so replicas starting together do not race. */
 export function prepareDatabase () {
   const dir = path.join(WORK, 'data')

@@ -1,8 +1,10 @@
 //! Persistence for imsbridge: integration configurations with their secrets encrypted at
 //! rest, the audit log, users, API tokens and the shared access-token cache.
 //!
-//! SQLite is the default (one file, WAL); PostgreSQL serves several replicas. Both run the
-//! same queries; the differences sit in [`backend`] and the per-backend migrations.
+//! SQLite is the default (one file, WAL); PostgreSQL serves several replicas, which
+//! coordinate through it: fleet-wide locks ([`FleetLock`]) and notifications of every
+//! committed change ([`ChangeListener`]). Both run the same queries; the differences sit in
+//! [`backend`] and the per-backend migrations.
 //!
 //! Every change to a configuration names the revision it read and is refused with
 //! [`StoreError::StaleRevision`] if that revision is no longer current; the change and its
