@@ -309,7 +309,8 @@ async fn with_a_cached_token(s: &Subject<'_>, case: &Case, callers: usize) {
     s.app.emulator.clear_faults();
     s.advance(case.reopen_after.max(Duration::from_secs(16)));
     let mut renewed = false;
-    for _ in 0..100 {
+    // Up to 5 s: longer than the latency case's slow refresh (2.5 s), started above.
+    for _ in 0..250 {
         let answer = s.ask().await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         if answer.body["access_token"] != cached {
