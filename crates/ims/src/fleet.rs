@@ -37,19 +37,19 @@ impl Inner {
             _ => return self.fetch(config, verdict, deadline).await,
         };
         loop {
+            // Made (and so subscribed) before the shared cache is read: a token stored at any
+            // point after that look wakes the wait below.
+            let stored = shared.wait_for_token(
+                config.id,
+                config.revision,
+                deadline.remaining().min(LEASE_RECHECK),
+            );
             if let Some(token) = self.adoptable(&*shared, config, kind, deadline).await {
                 return Ok(Fetched {
                     token,
                     fresh: false,
                 });
             }
-            // Made (and so subscribed) before the lease is asked for: a token stored between
-            // the answer `Taken` and the wait still wakes it.
-            let stored = shared.wait_for_token(
-                config.id,
-                config.revision,
-                deadline.remaining().min(LEASE_RECHECK),
-            );
             let lease = tokio::time::timeout_at(deadline.at(), shared.try_lease(config.id))
                 .await
                 .map_err(|_| verdict.for_caller(deadline, &endpoint(config)))?;

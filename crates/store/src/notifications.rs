@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use imsbridge_domain::{ConfigId, Revision};
-use sqlx::postgres::{PgListener, PgPool};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 
 use crate::backend::Backend;
 use crate::read_cache::ReadCache;
@@ -102,7 +102,14 @@ const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(1);
 
 impl ChangeListener {
     async fn connect(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
-        let mut listener = PgListener::connect_with(pool).await?;
+        // A connection made now, not an idle one from the pool: that may be one the server
+        // is about to end, and a listener that seems back would empty the caches that answer
+        // while the database cannot be read.
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with((*pool.connect_options()).clone())
+            .await?;
+        let mut listener = PgListener::connect_with(&own).await?;
         listener.listen(CHANGES_CHANNEL).await?;
         Ok(listener)
     }
