@@ -175,8 +175,9 @@ backend replicas
     # Ready replicas only: /readyz answers 503 while a replica cannot reach PostgreSQL.
     option httpchk GET /readyz
     http-check expect status 200
-    timeout check 2s
-    default-server inter 500ms fall 2 rise 1
+    # Generous: a replica answering a burst of 1,000 requests is slow, not gone.
+    timeout check 5s
+    default-server inter 1s fall 3 rise 2
     # A token POST is safe to repeat: retry it on another replica when the connection fails
     # or the replica closes it without an answer (killed mid-request).
     retries 3
