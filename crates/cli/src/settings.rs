@@ -74,6 +74,14 @@ pub struct ImsSettings {
     /// another caller's fetch included; callers may ask for less (`timeout_ms`). Must be at
     /// least a second shorter than `server.request_timeout_secs`.
     pub token_budget_ms: u64,
+    /// Refresh a token in use no later than this many seconds before it expires (and never
+    /// later than `min_validity_secs` before).
+    pub refresh_floor_secs: u64,
+    /// Never hand out a token with fewer seconds of validity left than this.
+    pub min_validity_secs: u64,
+    /// Refresh a token in use once this share of its lifetime has passed (0.5: half-life);
+    /// more than 0, at most 1.
+    pub refresh_ratio: f64,
 }
 
 impl Default for ImsSettings {
@@ -84,6 +92,9 @@ impl Default for ImsSettings {
             connect_timeout_secs: d.connect_timeout.as_secs(),
             request_timeout_secs: d.request_timeout.as_secs(),
             token_budget_ms: u64::try_from(p.token_budget.as_millis()).unwrap_or(u64::MAX),
+            refresh_floor_secs: p.refresh_floor.as_secs(),
+            min_validity_secs: p.min_validity.as_secs(),
+            refresh_ratio: p.refresh_ratio,
         }
     }
 }
@@ -101,6 +112,37 @@ impl ImsSettings {
     /// The token budget as a duration.
     pub fn token_budget(&self) -> std::time::Duration {
         std::time::Duration::from_millis(self.token_budget_ms)
+    }
+
+    /// The token provider's options these settings make (the shared cache aside).
+    pub fn provider_options(&self) -> imsbridge_ims::ProviderOptions {
+        imsbridge_ims::ProviderOptions {
+            token_budget: self.token_budget(),
+            refresh_floor: std::time::Duration::from_secs(self.refresh_floor_secs),
+            min_validity: std::time::Duration::from_secs(self.min_validity_secs),
+            refresh_ratio: self.refresh_ratio,
+            ..imsbridge_ims::ProviderOptions::default()
+        }
+    }
+
+    /// Refuses refresh settings that cannot work, naming the key and what would.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.refresh_ratio.is_finite()
+            && self.refresh_ratio > 0.0
+            && self.refresh_ratio <= 1.0)
+        {
+            return Err(format!(
+                "ims.refresh_ratio = {} is not a share of a token's lifetime; use a number above 0 and at most 1, such as 0.5",
+                self.refresh_ratio
+            ));
+        }
+        if self.min_validity_secs == 0 {
+            return Err(
+                "ims.min_validity_secs = 0 would hand out tokens that expire on arrival; use at least 1 (the default is 60)"
+                    .to_owned(),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -260,6 +302,7 @@ impl Settings {
         settings
             .server
             .check_token_budget(settings.ims.token_budget())
+            .and_then(|()| settings.ims.validate())
             .map_err(|e| anyhow::anyhow!("invalid settings in {source}: {e}"))?;
         settings.server.jwt_eol = settings.jwt_eol;
         Ok(settings)
@@ -415,6 +458,32 @@ mod tests {
                 "{err}"
             );
             assert!(!err.contains("in-the-file"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn refresh_timing_is_read_and_impossible_values_are_refused() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            jail.create_file(
+                "imsbridge.toml",
+                "[ims]\nrefresh_floor_secs = 5\nmin_validity_secs = 2\nrefresh_ratio = 0.4\n",
+            )?;
+            let s = Settings::load(&args(&dir)).map_err(|e| e.to_string())?;
+            let options = s.ims.provider_options();
+            assert_eq!(options.refresh_floor, std::time::Duration::from_secs(5));
+            assert_eq!(options.min_validity, std::time::Duration::from_secs(2));
+            assert!((options.refresh_ratio - 0.4).abs() < f64::EPSILON);
+            for (key, value) in [("REFRESH_RATIO", "0"), ("REFRESH_RATIO", "1.5")] {
+                jail.set_env(format!("IMSBRIDGE_IMS__{key}"), value);
+                let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+                assert!(err.contains("ims.refresh_ratio"), "{err}");
+            }
+            jail.set_env("IMSBRIDGE_IMS__REFRESH_RATIO", "0.5");
+            jail.set_env("IMSBRIDGE_IMS__MIN_VALIDITY_SECS", "0");
+            let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+            assert!(err.contains("ims.min_validity_secs"), "{err}");
             Ok(())
         });
     }

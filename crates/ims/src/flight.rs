@@ -16,7 +16,7 @@ use crate::entry::Entry;
 use crate::error::{ImsError, TokenError};
 use crate::metrics as m;
 use crate::provider::{Inner, millis};
-use crate::token::{AccessToken, SharedSecret};
+use crate::token::AccessToken;
 
 /// When a caller (or a flight) stops waiting, on the runtime's real-time clock: budgets
 /// bound how long someone waits, so they are measured in real time, not on the injected
@@ -81,7 +81,7 @@ impl Verdict {
 
     /// What a caller whose budget ran out is told: IMS's own reason when an attempt failed,
     /// otherwise that IMS did not answer within the budget.
-    fn for_caller(&self, deadline: Deadline, endpoint: &str) -> TokenError {
+    pub(crate) fn for_caller(&self, deadline: Deadline, endpoint: &str) -> TokenError {
         let known = self
             .failure
             .lock()
@@ -105,7 +105,7 @@ type Outcome = Option<Result<Fetched, TokenError>>;
 
 /// Why a flight was started, which decides which shared-cache tokens it may adopt.
 #[derive(Clone, Copy, Debug)]
-enum Kind {
+pub(crate) enum Kind {
     /// A caller needs a token valid for at least this long.
     Caller { min: Duration },
     /// A caller distrusts every cached copy.
@@ -230,6 +230,17 @@ impl Inner {
 
     /// Starts the background refresh of a token in use, unless a flight already runs.
     pub(crate) fn start_refresh(self: &Arc<Self>, entry: Arc<Entry>, config: IntegrationConfig) {
+        self.start_refresh_past(entry, config, None);
+    }
+
+    /// Like [`Inner::start_refresh`], but a shared token is adopted only if it expires after
+    /// `past` too (the token another replica found due).
+    pub(crate) fn start_refresh_past(
+        self: &Arc<Self>,
+        entry: Arc<Entry>,
+        config: IntegrationConfig,
+        past: Option<DateTime<Utc>>,
+    ) {
         let mut slot = entry.flight_slot();
         if slot.is_some() || entry.retired.load(Ordering::Acquire) {
             drop(slot);
@@ -238,7 +249,7 @@ impl Inner {
         }
         self.refreshes.fetch_add(1, Ordering::Relaxed);
         metrics::counter!(m::REFRESHES, "config" => config.name.to_string()).increment(1);
-        let current_expiry = entry.current().map(|t| t.expires_at);
+        let current_expiry = entry.current().map(|t| t.expires_at).max(past);
         let flight = Arc::new(Flight::new(endpoint(&config)));
         *slot = Some(Arc::clone(&flight));
         drop(slot);
@@ -268,66 +279,8 @@ impl Inner {
             // Freed before the outcome is published: a caller finding the slot empty finds
             // the settled token (or failure) in the entry.
             release(&entry, &flight, kind);
-            flight.outcome.send_replace(Some(result.clone()));
-            if let (Ok(fetched), Some(shared)) = (&result, &inner.options.shared_cache)
-                && fetched.fresh
-            {
-                shared
-                    .save(config.id, config.revision, &fetched.token)
-                    .await;
-            }
+            flight.outcome.send_replace(Some(result));
         });
-    }
-
-    /// A token from the replicas' shared cache when the flight's kind may use it, else from
-    /// IMS.
-    async fn obtain(
-        &self,
-        config: &IntegrationConfig,
-        verdict: &Verdict,
-        kind: Kind,
-        deadline: Deadline,
-    ) -> Result<Fetched, TokenError> {
-        if let Some(shared) = &self.options.shared_cache
-            && !matches!(kind, Kind::Forced)
-            && let Ok(Some((secret, expires_at))) =
-                tokio::time::timeout_at(deadline.at(), shared.load(config.id, config.revision))
-                    .await
-        {
-            let now = self.clock.now();
-            // The store keeps no issue time; counting from now makes the refresh come at
-            // about half of what is left, when another replica has likely renewed it.
-            let token = AccessToken {
-                token: SharedSecret::new(secret),
-                token_type: "bearer".into(),
-                expires_at,
-                issued_at: now.min(expires_at),
-            };
-            let usable = match kind {
-                Kind::Caller { min } => token.is_valid_for(now, min),
-                Kind::Refresh { current_expiry } => {
-                    current_expiry.is_none_or(|e| token.expires_at > e)
-                        && self.refresh_at(&token) > now.timestamp_millis()
-                }
-                Kind::Forced => false,
-            };
-            if usable {
-                return Ok(Fetched {
-                    token,
-                    fresh: false,
-                });
-            }
-        }
-        let token = self
-            .acquire(
-                &config.authorization_server,
-                &config.credentials,
-                config.name.as_str(),
-                deadline,
-                verdict,
-            )
-            .await?;
-        Ok(Fetched { token, fresh: true })
     }
 
     /// Records a flight's outcome in its entry: the new token, or a permanent failure to

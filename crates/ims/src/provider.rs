@@ -103,7 +103,7 @@ pub struct ProviderStats {
 /// (configuration id, revision), so an edit or a migration retires the old token at once.
 #[derive(Clone)]
 pub struct TokenProvider {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl fmt::Debug for TokenProvider {
@@ -295,8 +295,22 @@ impl TokenProvider {
 }
 
 impl Inner {
-    fn shard(&self, key: u128) -> &Shard {
+    pub(crate) fn shard(&self, key: u128) -> &Shard {
         &self.shards[(key as usize) & (SHARDS - 1)]
+    }
+
+    pub(crate) fn shards(&self) -> &[Shard] {
+        &self.shards
+    }
+
+    /// The cache entry of configuration `id`, whatever its revision.
+    pub(crate) fn lookup(&self, id: ConfigId) -> Option<Arc<Entry>> {
+        let k = key(id);
+        self.shard(k)
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&k)
+            .cloned()
     }
 
     /// The hot path: a read lock, a clone and a few relaxed atomics; never waits on I/O.
@@ -313,19 +327,20 @@ impl Inner {
         entry.metrics.requests.increment(1);
         entry.metrics.hits.increment(1);
         entry.observe(&token, now);
-        // Refresh-ahead only for tokens in use: the call that finds the token due starts it.
+        // Refresh-ahead only for tokens in use: the call that finds the token due starts it
+        // (or, on a replica that is not the fleet's refresher, tells the refresher).
         if now.timestamp_millis() >= entry.refresh_at_ms.load(Ordering::Acquire)
             && !entry.refreshing.load(Ordering::Relaxed)
             && !entry.refreshing.swap(true, Ordering::AcqRel)
         {
-            self.start_refresh(Arc::clone(entry), config.clone());
+            self.due(entry, config);
         }
         Some(token)
     }
 
     /// The cache entry of `config`'s revision, made if missing; a newer revision replaces
     /// (retires) the entry of an older one.
-    fn entry(&self, config: &IntegrationConfig) -> Result<Arc<Entry>, TokenError> {
+    pub(crate) fn entry(&self, config: &IntegrationConfig) -> Result<Arc<Entry>, TokenError> {
         let k = key(config.id);
         let check = |existing: &Arc<Entry>| -> Option<Result<Arc<Entry>, TokenError>> {
             match existing.revision.cmp(&config.revision) {
@@ -357,7 +372,7 @@ impl Inner {
         Ok(entry)
     }
 
-    fn retire_entry(&self, entry: &Entry) {
+    pub(crate) fn retire_entry(&self, entry: &Entry) {
         entry.retired.store(true, Ordering::Release);
         self.retired_hits
             .fetch_add(entry.hits.load(Ordering::Relaxed), Ordering::Relaxed);

@@ -13,6 +13,7 @@ pub mod console;
 pub mod error;
 pub mod extract;
 pub mod file_import;
+pub mod fleet;
 pub mod http;
 pub mod openapi;
 pub mod serve;

@@ -231,7 +231,9 @@ impl Store {
             return Ok(Some(hit));
         }
         let ticket = self.cache.ticket();
-        let found = self.find_api_token(token_hash).await?.map(Arc::new);
+        let found = self
+            .cache
+            .token_or_stale(token_hash, self.find_api_token(token_hash).await)?;
         if let Some(token) = &found {
             self.cache.put_token(ticket, token_hash, Arc::clone(token));
         }

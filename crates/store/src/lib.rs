@@ -1,8 +1,10 @@
 //! Persistence for imsbridge: integration configurations with their secrets encrypted at
 //! rest, the audit log, users, API tokens and the shared access-token cache.
 //!
-//! SQLite is the default (one file, WAL); PostgreSQL serves several replicas. Both run the
-//! same queries; the differences sit in [`backend`] and the per-backend migrations.
+//! SQLite is the default (one file, WAL); PostgreSQL serves several replicas, which
+//! coordinate through it: fleet-wide locks ([`FleetLock`]) and notifications of every
+//! committed change ([`ChangeListener`]). Both run the same queries; the differences sit in
+//! [`backend`] and the per-backend migrations.
 //!
 //! Every change to a configuration names the revision it read and is refused with
 //! [`StoreError::StaleRevision`] if that revision is no longer current; the change and its
@@ -17,7 +19,9 @@ mod error;
 mod export;
 mod files;
 mod keyring;
+mod lease;
 mod login_failures;
+mod notifications;
 mod page;
 mod read_cache;
 mod rotation;
@@ -42,7 +46,9 @@ pub use export::{
 };
 pub use files::create_private_dir;
 pub use keyring::{Keyring, MASTER_KEY_ENV};
+pub use lease::FleetLock;
 pub use login_failures::LoginFailures;
+pub use notifications::{CHANGES_CHANNEL, Change, ChangeListener};
 pub use page::{Page, PageRequest};
 pub use read_cache::DEFAULT_READ_CACHE_TTL;
 pub use rotation::{RotateOptions, RotationReport};

@@ -5,8 +5,11 @@
 //! most `ttl` (one second by default), and every write this process makes to a configuration
 //! or an API token drops them all at once, after its commit: a change made through this
 //! process (an edit, a migration, a revocation) is seen by the very next request. A change
-//! made by another process sharing the database (the CLI, another replica) is seen within
-//! `ttl`. A `ttl` of zero turns the cache off.
+//! made by another process sharing PostgreSQL (the CLI, another replica) is announced by a
+//! notification that drops the affected entries at once (see [`crate::ChangeListener`]);
+//! `ttl` bounds how late it is seen when the notification is lost. While the database cannot
+//! be read, entries up to [`STALE_LIMIT`] old still answer. A `ttl` of zero turns the cache
+//! off.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -16,10 +19,16 @@ use std::time::{Duration, Instant};
 
 use imsbridge_domain::{IntegrationConfig, Name};
 
-use crate::ApiToken;
+use crate::{ApiToken, StoreError};
 
 /// How long an entry is trusted when nothing else says otherwise.
 pub const DEFAULT_READ_CACHE_TTL: Duration = Duration::from_secs(1);
+
+/// How long an entry outlives its TTL as a fallback for when the database cannot be read
+/// (PostgreSQL unreachable): token requests keep being served from what was last read. A
+/// change committed meanwhile cannot have happened through the unreachable database, and
+/// every change notified empties the cache.
+pub(crate) const STALE_LIMIT: Duration = Duration::from_secs(600);
 
 /// Entries a map may hold. Only rows that exist are cached, so this takes many live API
 /// tokens or configurations used within one TTL to reach; past it, reads go to the database
@@ -92,8 +101,36 @@ impl ReadCache {
         configs.clear();
     }
 
+    /// Forgets the cached API tokens only (another process changed one).
+    pub(crate) fn invalidate_tokens(&self) {
+        let mut tokens = self.tokens.write().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        tokens.clear();
+    }
+
+    /// Forgets the cached configurations only (another process changed one).
+    pub(crate) fn invalidate_configs(&self) {
+        let mut configs = self.configs.write().unwrap_or_else(PoisonError::into_inner);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        configs.clear();
+    }
+
     pub(crate) fn token(&self, hash: &str) -> Option<Arc<ApiToken>> {
         self.get(&self.tokens, hash)
+    }
+
+    /// What the database answered for a token, or, when it could not be read, the token as
+    /// read less than [`STALE_LIMIT`] ago.
+    pub(crate) fn token_or_stale(
+        &self,
+        hash: &str,
+        read: Result<Option<ApiToken>, StoreError>,
+    ) -> Result<Option<Arc<ApiToken>>, StoreError> {
+        match read {
+            Ok(found) => Ok(found.map(Arc::new)),
+            Err(e @ StoreError::Database(_)) => stale(&self.tokens, hash).map(Some).ok_or(e),
+            Err(e) => Err(e),
+        }
     }
 
     pub(crate) fn put_token(&self, ticket: Ticket, hash: &str, token: Arc<ApiToken>) {
@@ -111,6 +148,20 @@ impl ReadCache {
 
     pub(crate) fn config(&self, name: &Name) -> Option<Arc<IntegrationConfig>> {
         self.get(&self.configs, name)
+    }
+
+    /// What the database answered for a configuration, or, when it could not be read, the
+    /// configuration as read less than [`STALE_LIMIT`] ago.
+    pub(crate) fn config_or_stale(
+        &self,
+        name: &Name,
+        read: Result<Option<IntegrationConfig>, StoreError>,
+    ) -> Result<Option<Arc<IntegrationConfig>>, StoreError> {
+        match read {
+            Ok(found) => Ok(found.map(Arc::new)),
+            Err(e @ StoreError::Database(_)) => stale(&self.configs, name).map(Some).ok_or(e),
+            Err(e) => Err(e),
+        }
     }
 
     pub(crate) fn put_config(&self, ticket: Ticket, config: Arc<IntegrationConfig>) {
@@ -148,9 +199,9 @@ impl ReadCache {
         if self.generation.load(Ordering::Acquire) != ticket.0 {
             return;
         }
-        // Expired entries of keys nobody asks for any more go when the map is written.
+        // Entries of keys nobody asks for any more go when the map is written.
         if map.len() >= 1024 {
-            map.retain(|_, e| e.loaded.elapsed() < ttl);
+            map.retain(|_, e| e.loaded.elapsed() < ttl.max(STALE_LIMIT));
             if map.len() >= MAX_ENTRIES {
                 return;
             }
@@ -163,6 +214,18 @@ impl ReadCache {
             },
         );
     }
+}
+
+fn stale<K, Q, T>(map: &RwLock<HashMap<K, Entry<T>>>, key: &Q) -> Option<T>
+where
+    K: std::borrow::Borrow<Q> + Eq + Hash,
+    Q: Eq + Hash + ?Sized,
+    T: Clone,
+{
+    let map = map.read().unwrap_or_else(PoisonError::into_inner);
+    map.get(key)
+        .filter(|e| e.loaded.elapsed() < STALE_LIMIT)
+        .map(|e| e.value.clone())
 }
 
 #[cfg(test)]
@@ -213,6 +276,32 @@ mod tests {
         assert_eq!(held, MAX_ENTRIES);
         // What is held is still served.
         assert!(cache.token("h0").is_some());
+    }
+
+    #[test]
+    fn when_the_database_cannot_be_read_an_expired_entry_still_answers() {
+        let cache = ReadCache::default();
+        // Read two seconds ago, with a one-second TTL.
+        cache
+            .tokens
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                "h".to_owned(),
+                Entry {
+                    value: token(),
+                    loaded: Instant::now()
+                        .checked_sub(Duration::from_secs(2))
+                        .expect("the clock is past two seconds"),
+                },
+            );
+        assert!(cache.token("h").is_none(), "expired for normal reads");
+        let down = || Err(StoreError::Database(sqlx::Error::PoolTimedOut));
+        assert!(cache.token_or_stale("h", down()).unwrap().is_some());
+        assert!(cache.token_or_stale("other", down()).is_err());
+        // A change notified empties it: nothing stale is left to answer.
+        cache.invalidate_tokens();
+        assert!(cache.token_or_stale("h", down()).is_err());
     }
 
     #[test]

@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use chrono::{DateTime, Utc};
-use futures::future::BoxFuture;
-use imsbridge_domain::{ConfigId, Revision, SecretString, SystemClock};
-use imsbridge_ims::{AccessToken, ImsClient, ProviderOptions, SharedTokenCache, TokenProvider};
+use imsbridge_domain::{SecretString, SystemClock};
+use imsbridge_ims::{ImsClient, SharedTokenCache, TokenProvider};
+use imsbridge_server::fleet::Fleet;
 use imsbridge_store::{DatabaseKind, DatabaseUrl, MASTER_KEY_ENV, Store};
 
 use crate::settings::Settings;
@@ -28,66 +27,32 @@ pub async fn store(settings: &Settings) -> anyhow::Result<Store> {
         .with_context(|| format!("could not open the store in {}", dir.display()))
 }
 
-/// A token provider with the configured IMS client options and token budget, and the
-/// system clock.
+/// A token provider with the configured IMS client options, token budget and refresh
+/// timing, and the system clock.
 ///
-/// On PostgreSQL, where several replicas share one database, access tokens are shared
-/// through the store so that the replicas do not each ask IMS for the same token.
-pub fn provider(settings: &Settings, store: &Store) -> anyhow::Result<TokenProvider> {
+/// On PostgreSQL, where several replicas share one database, it is a member of the fleet
+/// (returned too, for `serve` to start): a cold token is fetched once for every replica, and
+/// access tokens are shared through the store.
+pub fn provider_in_fleet(
+    settings: &Settings,
+    store: &Store,
+) -> anyhow::Result<(TokenProvider, Option<Arc<Fleet>>)> {
     let client = ImsClient::new(&settings.ims.client_options())?;
-    let mut options = ProviderOptions {
-        token_budget: settings.ims.token_budget(),
-        ..ProviderOptions::default()
-    };
-    if store.database_kind() == DatabaseKind::Postgres {
-        options.shared_cache = Some(Arc::new(StoreTokenCache(store.clone())));
+    let mut options = settings.ims.provider_options();
+    let fleet =
+        (store.database_kind() == DatabaseKind::Postgres).then(|| Fleet::new(store.clone()));
+    if let Some(fleet) = &fleet {
+        options.shared_cache = Some(Arc::clone(fleet) as Arc<dyn SharedTokenCache>);
     }
-    Ok(TokenProvider::new(client, Arc::new(SystemClock), options))
+    Ok((
+        TokenProvider::new(client, Arc::new(SystemClock), options),
+        fleet,
+    ))
 }
 
-/// Access tokens shared between replicas through the store's encrypted token cache.
-#[derive(Debug)]
-struct StoreTokenCache(Store);
-
-impl SharedTokenCache for StoreTokenCache {
-    fn load(
-        &self,
-        id: ConfigId,
-        revision: Revision,
-    ) -> BoxFuture<'_, Option<(SecretString, DateTime<Utc>)>> {
-        Box::pin(async move {
-            match self.0.get_cached_token(id, revision).await {
-                Ok(found) => found,
-                Err(e) => {
-                    // The cache is an optimisation: on failure IMS is asked instead.
-                    tracing::warn!(error = %e, config = %id, "could not read the shared token cache");
-                    None
-                }
-            }
-        })
-    }
-
-    fn save<'a>(
-        &'a self,
-        id: ConfigId,
-        revision: Revision,
-        token: &'a AccessToken,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {
-            if let Err(e) = self
-                .0
-                .put_cached_token(
-                    id,
-                    revision,
-                    token.token.as_secret_string(),
-                    token.expires_at,
-                )
-                .await
-            {
-                tracing::warn!(error = %e, config = %id, "could not write the shared token cache");
-            }
-        })
-    }
+/// Like [`provider_in_fleet`], for commands that run once and take no part in elections.
+pub fn provider(settings: &Settings, store: &Store) -> anyhow::Result<TokenProvider> {
+    Ok(provider_in_fleet(settings, store)?.0)
 }
 
 /// The service layer over `store`, for the commands that work offline on the store: they

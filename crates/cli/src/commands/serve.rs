@@ -35,8 +35,8 @@ pub async fn run(
         );
         return run_demo(settings, data_dir_given).await;
     }
-    let store = open::store(&settings).await?;
-    let provider = open::provider(&settings, &store)?;
+    let store = open_store_patiently(&settings).await?;
+    let (provider, fleet) = open::provider_in_fleet(&settings, &store)?;
     if let Some(otp) =
         bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?
     {
@@ -45,7 +45,11 @@ pub async fn run(
         println!("admin password: {}", otp.password.expose_secret());
     }
     let job = auto_migration(&settings, &store, &provider)?;
-    let app = Application::build(settings.server, Dependencies::new(store, provider)).await?;
+    let app =
+        Application::build(settings.server, Dependencies::new(store, provider.clone())).await?;
+    // After the build, which installs the metrics recorder. Stopped when `_fleet_tasks` goes,
+    // at the end of serving.
+    let _fleet_tasks = fleet.map(|f| f.start(provider));
     announce(&app)?;
     let result = app.run_until_stopped().await;
     if let Some(job) = job {
@@ -53,6 +57,42 @@ pub async fn run(
     }
     result?;
     Ok(())
+}
+
+/// Opens the store; while a PostgreSQL database refuses connections (restarting, or closed
+/// to connections for maintenance), keeps trying, so that a replica started meanwhile comes
+/// up by itself once it is back. Any other failure ends `serve` at once.
+async fn open_store_patiently(settings: &Settings) -> anyhow::Result<imsbridge_store::Store> {
+    let mut delay = std::time::Duration::from_millis(250);
+    loop {
+        match open::store(settings).await {
+            Ok(store) => return Ok(store),
+            Err(e) if settings.database_url.is_some() && is_unreachable(&e) => {
+                tracing::warn!(error = %format!("{e:#}"), "the database refuses connections; trying again");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(std::time::Duration::from_secs(2));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether opening the store failed because the database could not be reached or refused
+/// the connection (as opposed to a wrong key, URL or schema).
+fn is_unreachable(error: &anyhow::Error) -> bool {
+    // 55000: the database does not allow connections now (`ALLOW_CONNECTIONS false`);
+    // 57P01–57P03: shut down or starting up; 53300: too many connections.
+    const REFUSALS: [&str; 5] = ["55000", "57P01", "57P02", "57P03", "53300"];
+    error.chain().any(
+        |cause| match cause.downcast_ref::<imsbridge_store::StoreError>() {
+            Some(imsbridge_store::StoreError::Database(e)) => match e {
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut => true,
+                sqlx::Error::Database(db) => db.code().is_some_and(|c| REFUSALS.contains(&&*c)),
+                _ => false,
+            },
+            _ => false,
+        },
+    )
 }
 
 /// Starts the automatic migration of auto-provisioned configurations when a credential

@@ -109,7 +109,9 @@ impl Store {
             return Ok(Some(hit));
         }
         let ticket = self.cache.ticket();
-        let found = self.get_config(name).await?.map(Arc::new);
+        let found = self
+            .cache
+            .config_or_stale(name, self.get_config(name).await)?;
         if let Some(config) = &found {
             self.cache.put_config(ticket, Arc::clone(config));
         }
