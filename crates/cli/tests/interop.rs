@@ -115,19 +115,23 @@ fn a_dry_run_writes_nothing_and_its_report_gates_a_later_update() {
     assert!(table.contains("pass --update"), "{table}");
 
     // A report made before the configuration existed no longer matches: nothing is written.
-    let table = ok(
-        dir,
-        &[
-            "config",
-            "import",
-            "--from",
-            "aem-osgi",
-            ams,
-            "--update",
-            "--expect",
-            report.to_str().unwrap(),
-        ],
-    );
+    let report_path = report.to_str().unwrap();
+    let update_as_reviewed = || {
+        ok(
+            dir,
+            &[
+                "config",
+                "import",
+                "--from",
+                "aem-osgi",
+                ams,
+                "--update",
+                "--expect",
+                report_path,
+            ],
+        )
+    };
+    let table = update_as_reviewed();
     assert!(table.contains("since the expected report"), "{table}");
     assert!(!table.contains("updated"), "{table}");
 
@@ -144,39 +148,15 @@ fn a_dry_run_writes_nothing_and_its_report_gates_a_later_update() {
             "--update",
             "--dry-run",
             "--report",
-            report.to_str().unwrap(),
+            report_path,
         ],
     );
-    let table = ok(
-        dir,
-        &[
-            "config",
-            "import",
-            "--from",
-            "aem-osgi",
-            ams,
-            "--update",
-            "--expect",
-            report.to_str().unwrap(),
-        ],
-    );
+    let table = update_as_reviewed();
     assert!(
         table.contains("smart-content-service: updated (revision 2)"),
         "{table}"
     );
-    let table = ok(
-        dir,
-        &[
-            "config",
-            "import",
-            "--from",
-            "aem-osgi",
-            ams,
-            "--update",
-            "--expect",
-            report.to_str().unwrap(),
-        ],
-    );
+    let table = update_as_reviewed();
     assert!(table.contains("revision 1, now 2"), "{table}");
 
     // Wrong input says what was wrong.
