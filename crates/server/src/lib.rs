@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod file_import;
 pub mod http;
+pub mod import_upload;
 pub mod migration;
 pub mod openapi;
 pub mod project_json;

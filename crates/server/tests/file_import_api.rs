@@ -121,7 +121,10 @@ async fn a_real_import_creates_the_ready_rows_and_audits_them(app: &TestApp) {
         .await;
     assert_eq!(status, StatusCode::OK, "{cfg}");
     assert_eq!(cfg["auth_type"], "oauth");
-    assert_eq!(cfg["oauth"]["client_id"], "7f3c9a1e5b2d4c6e8a0f1b3d5c7e9a2b");
+    assert_eq!(
+        cfg["oauth"]["client_id"],
+        "7f3c9a1e5b2d4c6e8a0f1b3d5c7e9a2b"
+    );
     for blocked in ["target", "analytics-legacy"] {
         let (status, _) = app
             .get_json(&format!("/api/v1/integrations/{blocked}"))

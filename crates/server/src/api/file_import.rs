@@ -2,7 +2,6 @@
 //! request's `files`, `vars` and `expect`, then runs the one shared operation,
 //! [`import_files`]. The answer is its preview (which holds no secret) and what was written.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use imsbridge_domain::SecretString;
@@ -14,13 +13,6 @@ use utoipa::ToSchema;
 use crate::error::ApiError;
 use crate::file_import::{FileImport, FileImportOutcome, ImportResult, import_files};
 use crate::state::AppState;
-
-/// The most files one import reads.
-pub const MAX_FILES: usize = 1_000;
-/// The largest file one import reads, in bytes.
-pub const MAX_FILE_BYTES: usize = 1024 * 1024;
-/// The longest path a file may be named by.
-const MAX_PATH_CHARS: usize = 1_024;
 
 /// One file of a file-format import.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -96,67 +88,18 @@ pub struct FileImportBody {
     pub expect: Option<serde_json::Value>,
 }
 
-/// Checks `files` against the limits: at least one, at most [`MAX_FILES`], each at most
-/// [`MAX_FILE_BYTES`], all together at most `total_limit` bytes, paths named once.
+/// Checks `files` against the limits of [`crate::import_upload::check_files`].
 pub fn check_files(
     files: Option<Vec<ImportFileBody>>,
     total_limit: usize,
 ) -> Result<Vec<(PathBuf, String)>, ApiError> {
-    let files = files.unwrap_or_default();
-    if files.is_empty() {
-        return Err(ApiError::invalid_field(
-            "files",
-            "files: give at least one file as {\"path\", \"content\"}",
-        ));
-    }
-    if files.len() > MAX_FILES {
-        return Err(ApiError::invalid_field(
-            "files",
-            format!(
-                "files: {} files is more than {MAX_FILES}; import them in smaller batches",
-                files.len()
-            ),
-        ));
-    }
-    let mut seen = BTreeSet::new();
-    let mut total = 0usize;
-    let mut out = Vec::with_capacity(files.len());
-    for (i, file) in files.into_iter().enumerate() {
-        let path = file.path.trim();
-        if path.is_empty() || path.len() > MAX_PATH_CHARS || path.contains('\0') {
-            return Err(ApiError::invalid_field(
-                format!("files[{i}].path"),
-                format!("files[{i}].path: give the file's path, 1 to {MAX_PATH_CHARS} characters"),
-            ));
-        }
-        if !seen.insert(path.to_owned()) {
-            return Err(ApiError::invalid_field(
-                format!("files[{i}].path"),
-                format!("files[{i}].path: {path:?} is given twice; send each file once"),
-            ));
-        }
-        let content = file.content.expose_secret();
-        if content.len() > MAX_FILE_BYTES {
-            return Err(ApiError::invalid_field(
-                format!("files[{i}].content"),
-                format!(
-                    "files[{i}].content: {path:?} is {} bytes, more than the {MAX_FILE_BYTES} a file may have",
-                    content.len()
-                ),
-            ));
-        }
-        total += content.len();
-        if total > total_limit {
-            return Err(ApiError::invalid_field(
-                "files",
-                format!(
-                    "files: together they are more than {total_limit} bytes, the request limit; import them in smaller batches"
-                ),
-            ));
-        }
-        out.push((PathBuf::from(path), content.to_owned()));
-    }
-    Ok(out)
+    let files = files
+        .unwrap_or_default()
+        .into_iter()
+        .map(|f| (f.path, f.content))
+        .collect();
+    crate::import_upload::check_files(files, total_limit)
+        .map_err(|e| ApiError::invalid_field(e.field, e.message))
 }
 
 /// Reads a variables file's text (a Cloud Manager variables export or a `.env` file).

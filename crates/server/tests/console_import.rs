@@ -1,0 +1,189 @@
+//! The console's Import page without a browser: the upload is staged on the server for the
+//! session that made it, imported once, never shown back, behind CSRF and the admin role.
+
+use std::path::{Path, PathBuf};
+
+use imsbridge_testkit::{ADMIN_PASSWORD, Backend, Session, TestApp};
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+
+const SECRET: &str = "p8e-Fixture-SmartContent-0123456789abcdef";
+
+fn ams_files() -> Vec<(String, String)> {
+    fn visit(root: &Path, at: &Path, out: &mut Vec<(PathBuf, String)>) {
+        for entry in std::fs::read_dir(at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                visit(root, &path, out);
+            } else {
+                let content = std::fs::read_to_string(&path).unwrap();
+                out.push((path.strip_prefix(root).unwrap().to_path_buf(), content));
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/tests/fixtures/aem-osgi/ams");
+    let mut files = Vec::new();
+    visit(&root, &root, &mut files);
+    files
+        .into_iter()
+        .map(|(p, c)| (p.to_string_lossy().into_owned(), c))
+        .collect()
+}
+
+fn upload(csrf: Option<&str>) -> Form {
+    let mut form = Form::new().text("format", "aem-osgi");
+    if let Some(csrf) = csrf {
+        form = form.text("csrf_token", csrf.to_owned());
+    }
+    for (path, content) in ams_files() {
+        form = form.part("files", Part::text(content).file_name(path));
+    }
+    form
+}
+
+fn page(app: &TestApp, session: &Session, method: Method, path: &str) -> reqwest::RequestBuilder {
+    app.anonymous(method, path)
+        .header("cookie", &session.cookie)
+}
+
+async fn apply(app: &TestApp, session: &Session, stage: &str) -> (StatusCode, String) {
+    let r = page(app, session, Method::POST, "/console/import/apply")
+        .form(&[("csrf_token", session.csrf.as_str()), ("stage", stage)])
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+fn stage_of(html: &str) -> String {
+    let at = html
+        .find(r#"name="stage" value=""#)
+        .expect("the preview's Import form")
+        + 20;
+    html[at..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_upload_is_previewed_then_imported_once_by_its_own_session() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+
+    let r = page(&app, &admin, Method::GET, "/console/import")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"enctype="multipart/form-data""#), "{html}");
+    assert!(html.contains("webkitdirectory"));
+
+    // Without the session's CSRF token nothing is read or staged.
+    let r = page(&app, &admin, Method::POST, "/console/import")
+        .multipart(upload(None))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(app.state.import_staging.is_empty());
+
+    let r = page(&app, &admin, Method::POST, "/console/import")
+        .multipart(upload(Some(&admin.csrf)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    for (name, action) in [
+        ("smart-content-service", "create"),
+        ("target", "needs-secret"),
+        ("analytics-legacy", "needs-certificate"),
+    ] {
+        assert!(
+            html.contains(&format!(r#"data-name="{name}" data-action="{action}""#)),
+            "{name} {action}: {html}"
+        );
+    }
+    assert!(html.contains("auth.ims.client.secret"));
+    assert!(
+        !html.contains(SECRET),
+        "the preview shows an uploaded secret"
+    );
+    assert_eq!(app.state.import_staging.len(), 1);
+    let stage = stage_of(&html);
+
+    // Another admin's session cannot use it.
+    let other = app.user_session("second-admin", "admin").await;
+    let (status, html) = apply(&app, &other, &stage).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("expired or was imported already"), "{html}");
+    let (status, _) = app
+        .get_json("/api/v1/integrations/smart-content-service")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, html) = apply(&app, &admin, &stage).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains(r#"data-name="smart-content-service" data-status="created""#),
+        "{html}"
+    );
+    assert!(!html.contains(SECRET));
+    let (status, cfg) = app
+        .get_json("/api/v1/integrations/smart-content-service")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cfg}");
+    assert!(app.state.import_staging.is_empty());
+
+    // Used up.
+    let (status, _) = apply(&app, &admin, &stage).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_page_is_for_admins_and_refuses_an_empty_upload_in_words() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let viewer = app.user_session("viewer-one", "viewer").await;
+    let r = page(&app, &viewer, Method::GET, "/console/import")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = page(&app, &viewer, Method::GET, "/console/integrations")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !r.text()
+            .await
+            .unwrap()
+            .contains(r#"href="/console/import""#)
+    );
+
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let r = page(&app, &admin, Method::GET, "/console/integrations")
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains(r#"id="action-import""#), "{html}");
+
+    let empty = Form::new()
+        .text("csrf_token", admin.csrf.clone())
+        .text("format", "aem-osgi")
+        .part("files", Part::text("").file_name(""));
+    let r = page(&app, &admin, Method::POST, "/console/import")
+        .header("accept-language", "ko")
+        .multipart(empty)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("파일 또는 폴더를 하나 이상 선택하십시오."),
+        "{html}"
+    );
+    assert!(app.state.import_staging.is_empty());
+    app.stop().await;
+}
