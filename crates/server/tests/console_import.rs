@@ -187,3 +187,60 @@ async fn the_page_is_for_admins_and_refuses_an_empty_upload_in_words() {
     assert!(app.state.import_staging.is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_variables_file_resolves_placeholders_and_a_binary_file_is_named() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let cloud =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../interop/tests/fixtures/aem-osgi/cloud");
+    let folder = "ui.config/src/main/content/jcr_root/apps/mysite/osgiconfig/config.author";
+    let form = |vars: bool| {
+        let mut form = Form::new()
+            .text("csrf_token", admin.csrf.clone())
+            .text("format", "aem-osgi");
+        for pid in [
+            "com.adobe.granite.auth.oauth.accesstoken.provider~analytics.cfg.json",
+            "com.adobe.granite.auth.ims.impl.IMSAccessTokenRequestCustomizerImpl~analytics.cfg.json",
+        ] {
+            let path = format!("{folder}/{pid}");
+            let content = std::fs::read_to_string(cloud.join(&path)).unwrap();
+            form = form.part("folder", Part::text(content).file_name(path));
+        }
+        if vars {
+            let env = std::fs::read_to_string(cloud.join("local.env")).unwrap();
+            form = form.part("vars", Part::text(env).file_name("local.env"));
+        }
+        form
+    };
+    let preview = |form: Form| async {
+        let r = page(&app, &admin, Method::POST, "/console/import")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    };
+    let (status, html) = preview(form(false)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(r#"data-action="needs-secret""#), "{html}");
+    let (status, html) = preview(form(true)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(r#"data-action="create""#), "{html}");
+    assert!(!html.contains("p8e-Fixture-Analytics-fedcba9876543210"));
+
+    let binary = Form::new()
+        .text("csrf_token", admin.csrf.clone())
+        .text("format", "aem-osgi")
+        .part(
+            "files",
+            Part::bytes(vec![0xff, 0xfe, 0x00]).file_name("logo.png"),
+        );
+    let (status, html) = preview(binary).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("is not UTF-8 text") && html.contains("logo.png"),
+        "{html}"
+    );
+    app.stop().await;
+}

@@ -186,13 +186,32 @@ struct Upload {
     update: bool,
 }
 
-async fn read_upload(mut multipart: Multipart) -> Result<Upload, ()> {
+/// Why an upload could not be read.
+enum UploadFailure {
+    /// Larger than the request limit.
+    TooLarge,
+    /// Broken multipart.
+    Unreadable,
+    /// This file is not UTF-8 text.
+    NotText(String),
+}
+
+fn failure(e: &axum::extract::multipart::MultipartError) -> UploadFailure {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        UploadFailure::TooLarge
+    } else {
+        UploadFailure::Unreadable
+    }
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, UploadFailure> {
     let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(|_| ())? {
+    while let Some(field) = multipart.next_field().await.map_err(|e| failure(&e))? {
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|_| ())?;
-        let text = || String::from_utf8(bytes.to_vec()).map_err(|_| ());
+        let bytes = field.bytes().await.map_err(|e| failure(&e))?;
+        let label = file_name.clone().unwrap_or_else(|| name.clone());
+        let text = || String::from_utf8(bytes.to_vec()).map_err(|_| UploadFailure::NotText(label));
         match name.as_str() {
             "csrf_token" => upload.csrf_token = Some(text()?),
             "format" => upload.format = Some(text()?),
@@ -220,12 +239,19 @@ pub async fn preview(
 ) -> Result<Response, Response> {
     require_admin(&console)?;
     let s = texts(console.lang);
-    let Ok(upload) = read_upload(multipart).await else {
-        return Ok(refused(
-            &console,
-            page(&console, ImportFormat::AemOsgi, false),
-            s.unreadable.to_owned(),
-        ));
+    let upload = match read_upload(multipart).await {
+        Ok(upload) => upload,
+        Err(e) => {
+            let message = match e {
+                UploadFailure::TooLarge => s
+                    .too_large
+                    .replace("{limit}", &state.settings.body_limit_bytes.to_string()),
+                UploadFailure::Unreadable => s.unreadable.to_owned(),
+                UploadFailure::NotText(file) => format!("{}: {file}", s.not_text),
+            };
+            let form = page(&console, ImportFormat::AemOsgi, false);
+            return Ok(refused(&console, form, message));
+        }
     };
     console.check_csrf(upload.csrf_token.as_deref())?;
     let format = upload

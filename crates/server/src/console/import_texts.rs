@@ -89,6 +89,10 @@ pub struct ImportTexts {
     pub staging_full: &'static str,
     /// The upload could not be read.
     pub unreadable: &'static str,
+    /// The upload is larger than the request limit (`{limit}` is replaced).
+    pub too_large: &'static str,
+    /// A file is not text.
+    pub not_text: &'static str,
     /// No file was chosen.
     pub no_files: &'static str,
     /// The variables file could not be read.
@@ -136,7 +140,9 @@ static EN: ImportTexts = ImportTexts {
     again: "Import more files",
     expired: "This preview has expired or was imported already (previews are kept for 10 minutes). Upload the files again.",
     staging_full: "Too many imports are waiting for review right now. Try again in a few minutes.",
-    unreadable: "The upload could not be read. Choose the files again; each must be a text file.",
+    unreadable: "The upload could not be read. Choose the files again.",
+    too_large: "The upload is larger than this server accepts ({limit} bytes in all). Import fewer files at a time, or ask the administrator to raise body_limit_bytes.",
+    not_text: "This file is not UTF-8 text, so it is no configuration; leave it out",
     no_files: "Choose at least one file or a folder.",
     bad_vars: "The variables file could not be read",
 };
@@ -182,7 +188,9 @@ static KO: ImportTexts = ImportTexts {
     again: "파일 더 가져오기",
     expired: "이 미리 보기는 만료되었거나 이미 가져왔습니다(미리 보기는 10분 동안 보관됩니다). 파일을 다시 업로드하십시오.",
     staging_full: "지금은 검토를 기다리는 가져오기가 너무 많습니다. 몇 분 후에 다시 시도하십시오.",
-    unreadable: "업로드를 읽을 수 없습니다. 파일을 다시 선택하십시오. 각 파일은 텍스트 파일이어야 합니다.",
+    unreadable: "업로드를 읽을 수 없습니다. 파일을 다시 선택하십시오.",
+    too_large: "업로드가 이 서버에서 허용하는 크기(전체 {limit}바이트)보다 큽니다. 한 번에 더 적은 파일을 가져오거나 관리자에게 body_limit_bytes를 늘려 달라고 요청하십시오.",
+    not_text: "이 파일은 UTF-8 텍스트가 아니므로 구성이 아닙니다. 제외하십시오",
     no_files: "파일 또는 폴더를 하나 이상 선택하십시오.",
     bad_vars: "변수 파일을 읽을 수 없습니다",
 };
