@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use imsbridge_testkit::{ADMIN_PASSWORD, Backend, Session, TestApp};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
+use scraper::{Html, Selector};
 
 const SECRET: &str = "p8e-Fixture-SmartContent-0123456789abcdef";
 
@@ -55,6 +56,23 @@ async fn apply(app: &TestApp, session: &Session, stage: &str) -> (StatusCode, St
     (r.status(), r.text().await.unwrap())
 }
 
+/// How many elements of `html` match `selector`.
+fn count(html: &str, selector: &str) -> usize {
+    Html::parse_document(html)
+        .select(&Selector::parse(selector).unwrap())
+        .count()
+}
+
+/// The text of the first element matching `selector`.
+fn text(html: &str, selector: &str) -> String {
+    Html::parse_document(html)
+        .select(&Selector::parse(selector).unwrap())
+        .next()
+        .unwrap_or_else(|| panic!("no {selector}: {html}"))
+        .text()
+        .collect()
+}
+
 fn stage_of(html: &str) -> String {
     let at = html
         .find(r#"name="stage" value=""#)
@@ -74,8 +92,11 @@ async fn an_upload_is_previewed_then_imported_once_by_its_own_session() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
-    assert!(html.contains(r#"enctype="multipart/form-data""#), "{html}");
-    assert!(html.contains("webkitdirectory"));
+    assert_eq!(
+        count(&html, r#"form#import-form[enctype="multipart/form-data"]"#),
+        1
+    );
+    assert_eq!(count(&html, "input#f-folder[webkitdirectory]"), 1);
 
     // Without the session's CSRF token nothing is read or staged.
     let r = page(&app, &admin, Method::POST, "/console/import")
@@ -98,12 +119,16 @@ async fn an_upload_is_previewed_then_imported_once_by_its_own_session() {
         ("target", "needs-secret"),
         ("analytics-legacy", "needs-certificate"),
     ] {
-        assert!(
-            html.contains(&format!(r#"data-name="{name}" data-action="{action}""#)),
+        assert_eq!(
+            count(
+                &html,
+                &format!(r#"#import-rows tr[data-name="{name}"][data-action="{action}"]"#)
+            ),
+            1,
             "{name} {action}: {html}"
         );
     }
-    assert!(html.contains("auth.ims.client.secret"));
+    assert!(text(&html, r#"tr[data-name="target"] .missing"#).contains("auth.ims.client.secret"));
     assert!(
         !html.contains(SECRET),
         "the preview shows an uploaded secret"
@@ -115,7 +140,7 @@ async fn an_upload_is_previewed_then_imported_once_by_its_own_session() {
     let other = app.user_session("second-admin", "admin").await;
     let (status, html) = apply(&app, &other, &stage).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains("expired or was imported already"), "{html}");
+    assert!(text(&html, "#import-error").contains("expired or was imported already"));
     let (status, _) = app
         .get_json("/api/v1/integrations/smart-content-service")
         .await;
@@ -123,8 +148,12 @@ async fn an_upload_is_previewed_then_imported_once_by_its_own_session() {
 
     let (status, html) = apply(&app, &admin, &stage).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(
-        html.contains(r#"data-name="smart-content-service" data-status="created""#),
+    assert_eq!(
+        count(
+            &html,
+            r#"#import-results tr[data-name="smart-content-service"][data-status="created"]"#
+        ),
+        1,
         "{html}"
     );
     assert!(!html.contains(SECRET));
@@ -153,12 +182,8 @@ async fn the_page_is_for_admins_and_refuses_an_empty_upload_in_words() {
         .send()
         .await
         .unwrap();
-    assert!(
-        !r.text()
-            .await
-            .unwrap()
-            .contains(r#"href="/console/import""#)
-    );
+    let html = r.text().await.unwrap();
+    assert_eq!(count(&html, r#"a[href="/console/import"]"#), 0, "{html}");
 
     let admin = app.login("admin", ADMIN_PASSWORD).await;
     let r = page(&app, &admin, Method::GET, "/console/integrations")
@@ -166,7 +191,10 @@ async fn the_page_is_for_admins_and_refuses_an_empty_upload_in_words() {
         .await
         .unwrap();
     let html = r.text().await.unwrap();
-    assert!(html.contains(r#"id="action-import""#), "{html}");
+    assert_eq!(
+        count(&html, r#"a#action-import[href="/console/import"]"#),
+        1
+    );
 
     let empty = Form::new()
         .text("csrf_token", admin.csrf.clone())
@@ -180,9 +208,9 @@ async fn the_page_is_for_admins_and_refuses_an_empty_upload_in_words() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = r.text().await.unwrap();
-    assert!(
-        html.contains("파일 또는 폴더를 하나 이상 선택하십시오."),
-        "{html}"
+    assert_eq!(
+        text(&html, "#import-error").trim(),
+        "파일 또는 폴더를 하나 이상 선택하십시오."
     );
     assert!(app.state.import_staging.is_empty());
     app.stop().await;
@@ -223,10 +251,24 @@ async fn a_variables_file_resolves_placeholders_and_a_binary_file_is_named() {
     };
     let (status, html) = preview(form(false)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains(r#"data-action="needs-secret""#), "{html}");
+    assert_eq!(
+        count(
+            &html,
+            r#"tr[data-name="analytics-reporting"][data-action="needs-secret"]"#
+        ),
+        1,
+        "{html}"
+    );
     let (status, html) = preview(form(true)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains(r#"data-action="create""#), "{html}");
+    assert_eq!(
+        count(
+            &html,
+            r#"tr[data-name="analytics-reporting"][data-action="create"]"#
+        ),
+        1,
+        "{html}"
+    );
     assert!(!html.contains("p8e-Fixture-Analytics-fedcba9876543210"));
 
     let binary = Form::new()
@@ -238,9 +280,10 @@ async fn a_variables_file_resolves_placeholders_and_a_binary_file_is_named() {
         );
     let (status, html) = preview(binary).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = text(&html, "#import-error");
     assert!(
-        html.contains("is not UTF-8 text") && html.contains("logo.png"),
-        "{html}"
+        error.contains("is not UTF-8 text") && error.contains("logo.png"),
+        "{error}"
     );
     app.stop().await;
 }
