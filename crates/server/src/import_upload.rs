@@ -234,6 +234,23 @@ impl Staging {
         entries.remove(id)
     }
 
+    /// The format, the update choice and the preview of upload `id`, when it is the given
+    /// session's and not expired; it stays staged.
+    pub fn peek(
+        &self,
+        id: &str,
+        user_id: Uuid,
+        session_started: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<(ImportFormat, bool, ImportPreview)> {
+        let mut entries = self.lock();
+        entries.retain(|_, s| now - s.staged_at < STAGING_LIFETIME);
+        entries
+            .get(id)
+            .filter(|s| s.belongs_to(user_id, session_started))
+            .map(|s| (s.format, s.update, s.preview.clone()))
+    }
+
     /// How many uploads wait.
     pub fn len(&self) -> usize {
         self.lock().len()
@@ -274,6 +291,8 @@ mod tests {
         let (alice, bob) = (Uuid::new_v4(), Uuid::new_v4());
         let staging = Staging::new(4, 1000);
         let id = staging.put(staged(alice, t0, 10), t0).unwrap();
+        assert!(staging.peek(&id, bob, t0, t0).is_none());
+        assert!(staging.peek(&id, alice, t0, t0).is_some());
         assert!(staging.take(&id, bob, t0, t0).is_none());
         assert!(
             staging

@@ -73,6 +73,20 @@ fn text(html: &str, selector: &str) -> String {
         .collect()
 }
 
+/// Follows the 303 of an upload to its preview page.
+async fn follow(app: &TestApp, session: &Session, r: reqwest::Response) -> (StatusCode, String) {
+    if r.status() != StatusCode::SEE_OTHER {
+        return (r.status(), r.text().await.unwrap());
+    }
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/console/import?stage="), "{location}");
+    let r = page(app, session, Method::GET, &location)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
 fn stage_of(html: &str) -> String {
     let at = html
         .find(r#"name="stage" value=""#)
@@ -112,8 +126,9 @@ async fn an_upload_is_previewed_then_imported_once_by_its_own_session() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let html = r.text().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, html) = follow(&app, &admin, r).await;
+    assert_eq!(status, StatusCode::OK);
     for (name, action) in [
         ("smart-content-service", "create"),
         ("target", "needs-secret"),
@@ -136,8 +151,18 @@ async fn an_upload_is_previewed_then_imported_once_by_its_own_session() {
     assert_eq!(app.state.import_staging.len(), 1);
     let stage = stage_of(&html);
 
-    // Another admin's session cannot use it.
+    // Another admin's session can neither see nor use it.
     let other = app.user_session("second-admin", "admin").await;
+    let r = page(
+        &app,
+        &other,
+        Method::GET,
+        &format!("/console/import?stage={stage}"),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let (status, html) = apply(&app, &other, &stage).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text(&html, "#import-error").contains("expired or was imported already"));
@@ -247,7 +272,7 @@ async fn a_variables_file_resolves_placeholders_and_a_binary_file_is_named() {
             .send()
             .await
             .unwrap();
-        (r.status(), r.text().await.unwrap())
+        follow(&app, &admin, r).await
     };
     let (status, html) = preview(form(false)).await;
     assert_eq!(status, StatusCode::OK, "{html}");

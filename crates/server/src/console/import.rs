@@ -7,7 +7,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use imsbridge_domain::SecretString;
@@ -15,9 +15,9 @@ use imsbridge_interop::{ImportFormat, ImportPreview, Vars};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use super::Console;
 use super::import_texts::{ImportTexts, texts};
 use super::view::Chrome;
+use super::{Console, see_other};
 use crate::file_import::{FileImport, FileImportOutcome, import_files};
 use crate::import_upload::{Staged, StagingFull, check_files};
 use crate::state::AppState;
@@ -170,10 +170,37 @@ fn refused(console: &Console, mut page: ImportPage, message: String) -> Response
     response
 }
 
-/// `GET /console/import`: the upload form.
-pub async fn form(console: Console) -> Result<Response, Response> {
+/// `?stage=`: the upload whose preview to show.
+#[derive(Debug, Deserialize)]
+pub struct StageQuery {
+    stage: Option<String>,
+}
+
+/// `GET /console/import`: the upload form, or with `?stage=` the preview of this session's
+/// staged upload.
+pub async fn form(
+    State(state): State<AppState>,
+    console: Console,
+    Query(query): Query<StageQuery>,
+) -> Result<Response, Response> {
     require_admin(&console)?;
-    Ok(console.page(&page(&console, ImportFormat::AemOsgi, false)))
+    let Some(id) = query.stage else {
+        return Ok(console.page(&page(&console, ImportFormat::AemOsgi, false)));
+    };
+    let s = texts(console.lang);
+    let staged = state.import_staging.peek(
+        &id,
+        console.session.user_id,
+        console.session.created_at,
+        state.clock.now(),
+    );
+    let Some((format, update, preview)) = staged else {
+        let form = page(&console, ImportFormat::AemOsgi, false);
+        return Ok(refused(&console, form, s.expired.to_owned()));
+    };
+    let mut shown = page(&console, format, update);
+    shown.preview = Some((preview_view(s, &preview), id));
+    Ok(console.page(&shown))
 }
 
 /// What the upload form sent.
@@ -231,7 +258,8 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, UploadFailure> 
     Ok(upload)
 }
 
-/// `POST /console/import`: reads the upload, stages it, and shows the preview.
+/// `POST /console/import`: reads the upload, previews it, stages it, and answers 303 to
+/// its preview.
 pub async fn preview(
     State(state): State<AppState>,
     console: Console,
@@ -278,6 +306,7 @@ pub async fn preview(
         &state.store,
         FileImport {
             format,
+            // The staging area keeps the files for the import.
             files: files.clone(),
             vars,
             update: upload.update,
@@ -289,7 +318,6 @@ pub async fn preview(
     )
     .await
     .map_err(|e| console.api_error_page(&crate::error::ApiError::from(e)))?;
-    let view = preview_view(s, &outcome.preview);
     let staged = Staged {
         user_id: console.session.user_id,
         session_started: console.session.created_at,
@@ -300,15 +328,12 @@ pub async fn preview(
         preview: outcome.preview,
         staged_at: state.clock.now(),
     };
-    let id = match state.import_staging.put(staged, state.clock.now()) {
-        Ok(id) => id,
+    match state.import_staging.put(staged, state.clock.now()) {
+        Ok(id) => Ok(see_other(&format!("/console/import?stage={id}"))),
         Err(StagingFull::Entries | StagingFull::Bytes) => {
-            return Ok(refused(&console, form, s.staging_full.to_owned()));
+            Ok(refused(&console, form, s.staging_full.to_owned()))
         }
-    };
-    let mut shown = form;
-    shown.preview = Some((view, id));
-    Ok(console.page(&shown))
+    }
 }
 
 /// The Import button's form.
