@@ -15,6 +15,7 @@ pub mod extract;
 pub mod file_import;
 pub mod fleet;
 pub mod http;
+pub mod import_upload;
 pub mod openapi;
 pub mod serve;
 pub mod settings;

@@ -123,6 +123,7 @@ impl Application {
             settings: Arc::new(settings),
             token_usage: Arc::default(),
             sso,
+            import_staging: Arc::default(),
         });
         let router = router(state.clone());
         let connections = Connections::new(connection::effective_max_connections(

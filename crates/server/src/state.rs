@@ -60,6 +60,8 @@ pub struct Shared {
     pub token_usage: Arc<crate::readiness::TokenUsage>,
     /// Single sign-on, when `[sso]` is configured.
     pub sso: Option<Arc<crate::auth::sso::Sso>>,
+    /// The console's uploads waiting between an import's preview and the import.
+    pub import_staging: Arc<crate::import_upload::Staging>,
 }
 
 impl std::fmt::Debug for AppState {

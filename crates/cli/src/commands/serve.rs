@@ -123,10 +123,15 @@ fn auto_migration(
     Ok(Some(job.spawn(interval, url)))
 }
 
-async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Result<()> {
-    // A fresh store every time: the emulator's credentials live in memory and are new on
-    // every start, so configurations from an earlier demo would point at nothing.
-    let _temp;
+/// The demo's data directory: the one given, which must be empty, or a temporary one that
+/// lives as long as the returned guard.
+///
+/// A fresh store every time: the emulator's credentials live in memory and are new on every
+/// start, so configurations from an earlier demo would point at nothing.
+fn demo_data_dir(
+    settings: &mut Settings,
+    data_dir_given: bool,
+) -> anyhow::Result<Option<tempfile::TempDir>> {
     if data_dir_given {
         let dir = settings.ensure_data_dir()?;
         let empty = std::fs::read_dir(dir)?.next().is_none();
@@ -135,15 +140,19 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
             "--demo needs an empty data directory, and {} is not empty; leave out --data-dir to use a temporary one",
             dir.display()
         );
-    } else {
-        // Private from the start: it holds the demo's master key and database.
-        let temp = tempfile::Builder::new()
-            .prefix("imsbridge-demo-")
-            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .tempdir()?;
-        settings.data_dir = temp.path().to_path_buf();
-        _temp = temp;
+        return Ok(None);
     }
+    // Private from the start: it holds the demo's master key and database.
+    let temp = tempfile::Builder::new()
+        .prefix("imsbridge-demo-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()?;
+    settings.data_dir = temp.path().to_path_buf();
+    Ok(Some(temp))
+}
+
+async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Result<()> {
+    let _temp = demo_data_dir(&mut settings, data_dir_given)?;
     let emulator = Emulator::spawn_with(EmulatorConfig {
         clock: ClockMode::System,
         ..EmulatorConfig::default()

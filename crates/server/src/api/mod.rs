@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod file_import;
 pub mod import;
 pub mod integrations;
 pub mod ops;

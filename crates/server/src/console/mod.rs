@@ -17,6 +17,8 @@ mod audit;
 mod auth;
 pub mod flash;
 pub mod i18n;
+mod import;
+mod import_texts;
 mod integrations;
 pub mod pages;
 mod readiness;
@@ -79,6 +81,8 @@ pub fn router() -> Router<AppState> {
             "/console/integrations/{name}/delete",
             get(integrations::confirm_delete).post(integrations::delete),
         )
+        .route("/console/import", get(import::form).post(import::preview))
+        .route("/console/import/apply", post(import::apply))
         .route("/console/audit", get(audit::page))
         .route("/console/readiness", get(readiness::page))
         .route("/console/users", get(admin::users).post(admin::add_user))

@@ -282,22 +282,7 @@ impl Sso {
                 .user_info(&client, tokens.access_token(), &subject)
                 .await?
         {
-            let extra = info.additional_claims().0.clone();
-            if let Some(groups) = extra.get(self.config.roles.groups_claim()) {
-                all.insert(self.config.roles.groups_claim().to_owned(), groups.clone());
-            }
-            if email.is_none() {
-                email = info.email().map(|e| e.to_string());
-                if let Some(e) = &email {
-                    all.insert("email".into(), e.clone().into());
-                    if let Some(v) = info.email_verified() {
-                        all.insert("email_verified".into(), v.into());
-                    }
-                }
-            }
-            if name.is_none() {
-                name = info.name().and_then(|n| n.get(None)).map(|n| n.to_string());
-            }
+            self.add_user_info(&info, &mut all, &mut email, &mut name);
         }
         Ok(Verified {
             identity: SsoIdentity {
@@ -308,6 +293,33 @@ impl Sso {
             },
             claims: self.config.roles.claims(&all),
         })
+    }
+
+    /// Fills what the ID token lacked from userinfo: the groups, and the email and name when
+    /// it had none.
+    fn add_user_info(
+        &self,
+        info: &UserInfoClaims<AllClaims, CoreGenderClaim>,
+        all: &mut serde_json::Map<String, serde_json::Value>,
+        email: &mut Option<String>,
+        name: &mut Option<String>,
+    ) {
+        let groups_claim = self.config.roles.groups_claim();
+        if let Some(groups) = info.additional_claims().0.get(groups_claim) {
+            all.insert(groups_claim.to_owned(), groups.clone());
+        }
+        if email.is_none() {
+            *email = info.email().map(|e| e.to_string());
+            if let Some(e) = email.as_ref() {
+                all.insert("email".into(), e.clone().into());
+                if let Some(v) = info.email_verified() {
+                    all.insert("email_verified".into(), v.into());
+                }
+            }
+        }
+        if name.is_none() {
+            *name = info.name().and_then(|n| n.get(None)).map(|n| n.to_string());
+        }
     }
 
     async fn user_info(
