@@ -12,7 +12,6 @@ pub mod connection;
 pub mod console;
 pub mod error;
 pub mod extract;
-pub mod file_import;
 pub mod fleet;
 pub mod http;
 pub mod import_upload;

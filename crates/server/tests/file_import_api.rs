@@ -215,7 +215,7 @@ async fn refused(app: &TestApp, body: Value, field: &str) {
         .send()
         .await
         .unwrap();
-    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field").await;
+    let e = assert_error(r, StatusCode::UNPROCESSABLE_ENTITY, "invalid").await;
     assert_eq!(e["field"], field, "{body}: {e}");
 }
 

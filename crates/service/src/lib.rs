@@ -13,6 +13,7 @@ pub mod bulk;
 pub mod caller;
 pub mod error;
 pub mod fields;
+pub mod file_import;
 pub mod hashing;
 pub mod integrations;
 pub mod passwords;

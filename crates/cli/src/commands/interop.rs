@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use imsbridge_interop::{ExportFormat, ExportOptions, ImportFormat, ImportPreview, Vars};
-use imsbridge_server::file_import::{FileImport, FileImportOutcome, import_files};
+use imsbridge_service::file_import::{FileImport, FileImportOutcome};
 use imsbridge_store::AuditContext;
 
 use crate::cli::{ExportArgs, ImportArgs, OutputFormat};
@@ -46,19 +46,18 @@ pub async fn import(
         None => None,
     };
     let store = open::store(settings).await?;
-    let outcome = import_files(
-        &store,
-        FileImport {
+    let outcome = async {
+        let (services, cli) = open::services(settings, &store)?;
+        let request = FileImport {
             format,
             files,
             vars,
             update: args.update,
             expect,
             dry_run: args.dry_run,
-        },
-        chrono::Utc::now(),
-        &AuditContext::actor("cli"),
-    )
+        };
+        anyhow::Ok(services.import_files(&cli, request).await?)
+    }
     .await;
     store.close().await;
     let outcome = outcome?;

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
-use crate::file_import::{FileImport, FileImportOutcome, ImportResult, import_files};
 use crate::state::AppState;
+use imsbridge_service::file_import::{FileImport, FileImportOutcome, ImportResult};
 
 /// One file of a file-format import.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -115,7 +115,7 @@ pub fn parse_vars(field: &str, text: Option<&SecretString>) -> Result<Vars, ApiE
 pub async fn run(
     state: &AppState,
     body: FileImportBody,
-    audit: &imsbridge_store::AuditContext,
+    caller: &imsbridge_service::Caller,
 ) -> Result<FileImportView, ApiError> {
     let files = check_files(body.files, state.settings.body_limit_bytes)?;
     let vars = parse_vars("vars", body.vars.as_ref())?;
@@ -139,19 +139,19 @@ pub async fn run(
             ),
         ));
     }
-    let outcome = import_files(
-        &state.store,
-        FileImport {
-            format: body.format,
-            files,
-            vars,
-            update: body.update,
-            expect,
-            dry_run: body.dry_run,
-        },
-        state.clock.now(),
-        audit,
-    )
-    .await?;
+    let outcome = state
+        .services
+        .import_files(
+            caller,
+            FileImport {
+                format: body.format,
+                files,
+                vars,
+                update: body.update,
+                expect,
+                dry_run: body.dry_run,
+            },
+        )
+        .await?;
     Ok(outcome.into())
 }

@@ -147,7 +147,7 @@ pub async fn import(
             dry_run: body.dry_run.unwrap_or(false),
             expect: body.expect,
         };
-        let view = super::file_import::run(&state, request, &caller.audit).await?;
+        let view = super::file_import::run(&state, request, &caller).await?;
         return Ok(Json(ImportAnswer::Files(view)));
     }
     for (field, given) in [

@@ -3,7 +3,7 @@
 //! previewed. The uploaded files stay on the server between the two steps (in the bounded,
 //! session-bound [`Staging`](crate::import_upload::Staging) area), so their secrets are
 //! never sent back to the browser. Both steps run the shared
-//! [`import_files`](crate::file_import::import_files).
+//! [`Services::import_files`](imsbridge_service::Services::import_files).
 
 use askama::Template;
 use axum::Form;
@@ -18,9 +18,9 @@ use serde::Deserialize;
 use super::import_texts::{ImportTexts, texts};
 use super::view::Chrome;
 use super::{Console, see_other};
-use crate::file_import::{FileImport, FileImportOutcome, import_files};
 use crate::import_upload::{Staged, StagingFull, check_files};
 use crate::state::AppState;
+use imsbridge_service::file_import::{FileImport, FileImportOutcome};
 
 /// The Import page: the upload form, a preview, or what an import did.
 #[derive(Template)]
@@ -302,22 +302,22 @@ pub async fn preview(
             Err(e) => return Ok(refused(&console, form, format!("{}: {e}", s.bad_vars))),
         },
     };
-    let outcome = import_files(
-        &state.store,
-        FileImport {
-            format,
-            // The staging area keeps the files for the import.
-            files: files.clone(),
-            vars,
-            update: upload.update,
-            expect: None,
-            dry_run: true,
-        },
-        state.clock.now(),
-        &console.caller.audit,
-    )
-    .await
-    .map_err(|e| console.api_error_page(&crate::error::ApiError::from(e)))?;
+    let outcome = state
+        .services
+        .import_files(
+            &console.caller,
+            FileImport {
+                format,
+                // The staging area keeps the files for the import.
+                files: files.clone(),
+                vars,
+                update: upload.update,
+                expect: None,
+                dry_run: true,
+            },
+        )
+        .await
+        .map_err(|e| console.api_error_page(&crate::error::ApiError::from(e)))?;
     let staged = Staged {
         user_id: console.session.user_id,
         session_started: console.session.created_at,
@@ -376,21 +376,21 @@ pub async fn apply(
             }
         },
     };
-    let outcome: FileImportOutcome = import_files(
-        &state.store,
-        FileImport {
-            format,
-            files: staged.files,
-            vars,
-            update,
-            expect: Some(staged.preview),
-            dry_run: false,
-        },
-        now,
-        &console.caller.audit,
-    )
-    .await
-    .map_err(|e| console.api_error_page(&crate::error::ApiError::from(e)))?;
+    let outcome: FileImportOutcome = state
+        .services
+        .import_files(
+            &console.caller,
+            FileImport {
+                format,
+                files: staged.files,
+                vars,
+                update,
+                expect: Some(staged.preview),
+                dry_run: false,
+            },
+        )
+        .await
+        .map_err(|e| console.api_error_page(&crate::error::ApiError::from(e)))?;
     let mut shown = page(&console, format, update);
     shown.done = Some(DoneView {
         results: outcome

@@ -3,7 +3,7 @@
 //! per configuration, audited as `config.import`.
 //!
 //! The JSON API (`POST /api/v1/import` with a `format`), the console's Import page and
-//! `imsbridge config import --from` all run [`import_files`].
+//! `imsbridge config import --from` all run [`Services::import_files`].
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -15,6 +15,8 @@ use imsbridge_domain::{
 use imsbridge_interop::{Existing, ImportFormat, ImportPreview, Vars, preview};
 use imsbridge_store::{AuditContext, Store, StoreError};
 use serde::{Deserialize, Serialize};
+
+use crate::{Caller, ServiceError, Services};
 
 /// What to import and how.
 #[derive(Debug)]
@@ -61,6 +63,19 @@ impl FileImportOutcome {
     /// Whether every row meant to be written was.
     pub fn all_written(&self) -> bool {
         self.results.iter().all(|r| r.status != "failed")
+    }
+}
+
+impl Services {
+    /// Imports configurations from AEM's or the aio CLI's files (admins only): see
+    /// [`import_files`].
+    pub async fn import_files(
+        &self,
+        caller: &Caller,
+        request: FileImport,
+    ) -> Result<FileImportOutcome, ServiceError> {
+        caller.require_admin()?;
+        Ok(import_files(&self.store, request, self.clock.now(), &caller.audit).await?)
     }
 }
 
