@@ -200,6 +200,20 @@ pub struct OAuthArgs {
     pub secret: SecretArgs,
 }
 
+/// Where the credential lives in the Developer Console, and its rotation period.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The Developer Console's numeric organization id (`project.org.id`).
+    #[arg(long)]
+    pub console_org_id: Option<String>,
+    /// The Developer Console's numeric credential id.
+    #[arg(long)]
+    pub credential_id: Option<String>,
+    /// Rotate the client secret every this many days (1 to 730).
+    #[arg(long)]
+    pub rotate_every_days: Option<u32>,
+}
+
 /// Where a passphrase comes from.
 #[derive(Debug, Args)]
 // The field names are the flag names people type.
@@ -353,6 +367,9 @@ pub enum ConfigCommand {
         /// The OAuth fields.
         #[command(flatten)]
         oauth: OAuthArgs,
+        /// The Developer Console ids and rotation period.
+        #[command(flatten)]
+        console: ConsoleArgs,
     },
     /// Change an OAuth configuration read at a revision.
     Update {
@@ -379,6 +396,9 @@ pub enum ConfigCommand {
         /// New OAuth fields.
         #[command(flatten)]
         oauth: OAuthArgs,
+        /// New Developer Console ids and rotation period.
+        #[command(flatten)]
+        console: ConsoleArgs,
     },
     /// Migrate a JWT configuration to OAuth Server-to-Server.
     Migrate {
@@ -421,6 +441,41 @@ pub enum ConfigCommand {
         output: OutputFormat,
         /// The configuration's name.
         name: String,
+    },
+    /// List the credential's client secrets (uuid, created, last used, which one is held;
+    /// never values), through Adobe's I/O Management API.
+    Secrets {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// The configuration's name.
+        name: String,
+    },
+    /// Rotate a configuration's client secret without downtime (or, with --all-due, every
+    /// configuration whose rotation is due, and advance unfinished rotations).
+    RotateSecret {
+        /// Server and token.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Output format.
+        #[arg(long, short, value_enum, default_value = "table")]
+        output: OutputFormat,
+        /// The configuration's name.
+        #[arg(required_unless_present = "all_due", conflicts_with = "all_due")]
+        name: Option<String>,
+        /// `after_unused` (default): delete the old secret once nothing has used it since the
+        /// switch plus the grace period; `now`; or `never`.
+        #[arg(long, value_name = "after_unused|now|never")]
+        delete_old: Option<String>,
+        /// Hours the old secret may still be used after the switch (default 24).
+        #[arg(long)]
+        grace_hours: Option<u32>,
+        /// Run the rotation pass now: every configuration that is due, and unfinished ones.
+        #[arg(long, conflicts_with_all = ["delete_old", "grace_hours"])]
+        all_due: bool,
     },
     /// Export every configuration as JSON (directly from the store).
     Export(ExportArgs),

@@ -82,6 +82,8 @@ pub struct ImsSettings {
     /// Refresh a token in use once this share of its lifetime has passed (0.5: half-life);
     /// more than 0, at most 1.
     pub refresh_ratio: f64,
+    /// Where Adobe's I/O Management API is served (client-secret rotation).
+    pub io_management_url: String,
 }
 
 impl Default for ImsSettings {
@@ -95,6 +97,7 @@ impl Default for ImsSettings {
             refresh_floor_secs: p.refresh_floor.as_secs(),
             min_validity_secs: p.min_validity.as_secs(),
             refresh_ratio: p.refresh_ratio,
+            io_management_url: imsbridge_ims::DEFAULT_IO_MANAGEMENT_URL.to_owned(),
         }
     }
 }
@@ -105,7 +108,33 @@ impl ImsSettings {
         imsbridge_ims::ImsClientOptions {
             connect_timeout: std::time::Duration::from_secs(self.connect_timeout_secs.max(1)),
             request_timeout: std::time::Duration::from_secs(self.request_timeout_secs.max(1)),
+            // `validate` refused anything else at start-up.
+            io_management_url: self
+                .io_management_url()
+                .unwrap_or_else(|_| imsbridge_ims::ImsClientOptions::default().io_management_url),
             ..imsbridge_ims::ImsClientOptions::default()
+        }
+    }
+
+    /// `io_management_url` as a URL: http or https, no credentials, no query.
+    pub fn io_management_url(&self) -> Result<url::Url, String> {
+        let raw = self.io_management_url.trim();
+        let refuse = |why: &str| {
+            Err(format!(
+                "ims.io_management_url = {raw:?} {why}; use Adobe's https://api.adobe.io or the emulator's http://127.0.0.1:<port>"
+            ))
+        };
+        match url::Url::parse(raw) {
+            Ok(u) if !matches!(u.scheme(), "http" | "https") => refuse("is not an http(s) URL"),
+            Ok(u) if u.host_str().is_none() => refuse("has no host"),
+            Ok(u) if !u.username().is_empty() || u.password().is_some() => Err(
+                "ims.io_management_url carries credentials in the URL; the API is called with the credential's own token, so remove them".to_owned(),
+            ),
+            Ok(u) if u.query().is_some() || u.fragment().is_some() => {
+                refuse("has a query or fragment")
+            }
+            Ok(u) => Ok(u),
+            Err(e) => refuse(&format!("is not a URL ({e})")),
         }
     }
 
@@ -136,6 +165,7 @@ impl ImsSettings {
                 self.refresh_ratio
             ));
         }
+        self.io_management_url()?;
         if self.min_validity_secs == 0 {
             return Err(
                 "ims.min_validity_secs = 0 would hand out tokens that expire on arrival; use at least 1 (the default is 60)"
@@ -484,6 +514,34 @@ mod tests {
             jail.set_env("IMSBRIDGE_IMS__MIN_VALIDITY_SECS", "0");
             let err = Settings::load(&args(&dir)).unwrap_err().to_string();
             assert!(err.contains("ims.min_validity_secs"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_io_management_url_defaults_to_adobe_and_must_be_http() {
+        figment::Jail::expect_with(|jail| {
+            let dir = jail.directory().to_path_buf();
+            let s = Settings::load(&args(&dir)).unwrap();
+            assert_eq!(
+                s.ims.client_options().io_management_url.as_str(),
+                "https://api.adobe.io/"
+            );
+            jail.set_env("IMSBRIDGE_IMS__IO_MANAGEMENT_URL", "http://127.0.0.1:9/");
+            let s = Settings::load(&args(&dir)).unwrap();
+            assert_eq!(
+                s.ims.client_options().io_management_url.as_str(),
+                "http://127.0.0.1:9/"
+            );
+            for bad in [
+                "ftp://api.adobe.io",
+                "api.adobe.io",
+                "https://u:p@api.adobe.io",
+            ] {
+                jail.set_env("IMSBRIDGE_IMS__IO_MANAGEMENT_URL", bad);
+                let err = Settings::load(&args(&dir)).unwrap_err().to_string();
+                assert!(err.contains("ims.io_management_url"), "{bad}: {err}");
+            }
             Ok(())
         });
     }

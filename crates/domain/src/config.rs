@@ -5,6 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 use crate::certificate::Certificate;
+use crate::console::{ConsoleLink, ConsoleOrgId, CredentialId, RotateEveryDays, SecretUuid};
 use crate::error::{ParseError, RuleError};
 use crate::ids::{AuthorizationServer, ClientId, OrgId, TechnicalAccountId};
 use crate::scopes::{Metascopes, Scopes};
@@ -344,6 +345,12 @@ pub struct IntegrationConfig {
     pub health: Option<Health>,
     /// The credential.
     pub credentials: Credentials,
+    /// Where the credential lives in the Developer Console, and its rotation policy.
+    pub console: ConsoleLink,
+    /// Adobe's uuid of the client secret held, when known (set by a rotation).
+    pub secret_uuid: Option<SecretUuid>,
+    /// When the client secret held was set.
+    pub secret_since: DateTime<Utc>,
 }
 
 /// What a new configuration is made from.
@@ -390,6 +397,12 @@ pub struct OAuthPatch {
     pub org_id: Option<OrgId>,
     /// New technical account id (`Some(None)` clears it).
     pub technical_account_id: Option<Option<TechnicalAccountId>>,
+    /// New Developer Console organization id (`Some(None)` clears it).
+    pub console_org_id: Option<Option<ConsoleOrgId>>,
+    /// New Developer Console credential id (`Some(None)` clears it).
+    pub credential_id: Option<Option<CredentialId>>,
+    /// New rotation period (`Some(None)` turns scheduled rotation off).
+    pub rotate_every_days: Option<Option<RotateEveryDays>>,
 }
 
 /// What a migration form is pre-filled with, from the JWT configuration being migrated.
@@ -443,6 +456,9 @@ impl IntegrationConfig {
                 DraftCredentials::OAuth(c) => Credentials::OAuth(c),
                 DraftCredentials::Jwt(c) => Credentials::Jwt(c),
             },
+            console: ConsoleLink::default(),
+            secret_uuid: None,
+            secret_since: now,
         }
     }
 
@@ -527,6 +543,18 @@ impl IntegrationConfig {
             || patch.scopes.is_some()
             || patch.org_id.is_some()
             || patch.authorization_server.is_some();
+        let secret_changed = patch.client_secret.is_some();
+        let console = ConsoleLink {
+            console_org_id: patch
+                .console_org_id
+                .unwrap_or_else(|| self.console.console_org_id.clone()),
+            credential_id: patch
+                .credential_id
+                .unwrap_or_else(|| self.console.credential_id.clone()),
+            rotate_every_days: patch
+                .rotate_every_days
+                .unwrap_or(self.console.rotate_every_days),
+        };
         let credentials = OAuthCredentials {
             client_id: patch.client_id.unwrap_or_else(|| current.client_id.clone()),
             client_secret: patch
@@ -554,6 +582,17 @@ impl IntegrationConfig {
                 self.health.clone()
             },
             credentials: Credentials::OAuth(credentials),
+            console,
+            secret_uuid: if secret_changed {
+                None
+            } else {
+                self.secret_uuid.clone()
+            },
+            secret_since: if secret_changed {
+                now
+            } else {
+                self.secret_since
+            },
             ..self.clone()
         })
     }
@@ -585,92 +624,9 @@ impl IntegrationConfig {
             updated_at: now,
             health: None,
             credentials: Credentials::OAuth(oauth),
+            secret_uuid: None,
+            secret_since: now,
             ..self.clone()
         })
-    }
-
-    /// The non-secret fields that differ between `self` and `after`, and whether secrets changed.
-    pub fn diff(&self, after: &Self) -> Vec<FieldChange> {
-        let mut changes = Vec::new();
-        let mut push = |field: &str, from: Option<String>, to: Option<String>| {
-            if from != to {
-                changes.push(FieldChange {
-                    field: field.to_owned(),
-                    from,
-                    to,
-                });
-            }
-        };
-        push(
-            "title",
-            Some(self.title.to_string()),
-            Some(after.title.to_string()),
-        );
-        push(
-            "cloud_solution",
-            Some(self.cloud_solution.to_stored()),
-            Some(after.cloud_solution.to_stored()),
-        );
-        push(
-            "authorization_server",
-            Some(self.authorization_server.to_string()),
-            Some(after.authorization_server.to_string()),
-        );
-        push(
-            "auth_type",
-            Some(self.auth_type().key().into()),
-            Some(after.auth_type().key().into()),
-        );
-        let view = |c: &Credentials| -> [(&'static str, Option<String>); 5] {
-            match c {
-                Credentials::OAuth(o) => [
-                    ("client_id", Some(o.client_id.to_string())),
-                    ("org_id", Some(o.org_id.to_string())),
-                    ("scopes", Some(o.scopes.to_string())),
-                    (
-                        "technical_account_id",
-                        o.technical_account_id.as_ref().map(ToString::to_string),
-                    ),
-                    ("metascopes", None),
-                ],
-                Credentials::Jwt(j) => [
-                    ("client_id", Some(j.api_key.to_string())),
-                    ("org_id", Some(j.org_id.to_string())),
-                    ("scopes", None),
-                    (
-                        "technical_account_id",
-                        Some(j.technical_account_id.to_string()),
-                    ),
-                    ("metascopes", Some(j.metascopes.to_string())),
-                ],
-            }
-        };
-        for ((field, from), (_, to)) in view(&self.credentials)
-            .into_iter()
-            .zip(view(&after.credentials))
-        {
-            push(field, from, to);
-        }
-        let secret = |c: &Credentials| match c {
-            Credentials::OAuth(o) => o.client_secret.expose_secret().to_owned(),
-            Credentials::Jwt(j) => j.client_secret.expose_secret().to_owned(),
-        };
-        if secret(&self.credentials) != secret(&after.credentials) {
-            changes.push(FieldChange {
-                field: "client_secret".into(),
-                from: Some("(set)".into()),
-                to: Some("(changed)".into()),
-            });
-        }
-        if matches!(self.credentials, Credentials::Jwt(_))
-            && matches!(after.credentials, Credentials::OAuth(_))
-        {
-            changes.push(FieldChange {
-                field: "private_key".into(),
-                from: Some("(set)".into()),
-                to: Some("(destroyed)".into()),
-            });
-        }
-        changes
     }
 }

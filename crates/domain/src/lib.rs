@@ -6,8 +6,11 @@
 mod certificate;
 mod clock;
 mod config;
+mod console;
+mod diff;
 mod error;
 mod ids;
+mod rotation;
 mod scopes;
 mod text;
 
@@ -20,8 +23,10 @@ pub use config::{
     HealthStatus, IntegrationConfig, JwtCredentials, MigrationActor, OAuthCredentials, OAuthFields,
     OAuthPatch, Origin, Revision,
 };
+pub use console::{ConsoleLink, ConsoleOrgId, CredentialId, RotateEveryDays, SecretUuid};
 pub use error::{ParseError, RuleError};
 pub use ids::{AuthorizationServer, ClientId, OrgId, TechnicalAccountId, quoted};
+pub use rotation::{DeleteOld, GraceHours, RotationState};
 pub use scopes::{Metascope, Metascopes, Scopes};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use text::{CloudSolution, Name, Title};

@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::error::ImsError;
+use crate::io_management::IoManagementClient;
 use crate::jwt::build_assertion;
 use crate::token::{AccessToken, Grant, SharedSecret};
 
@@ -34,6 +35,8 @@ pub struct ImsClientOptions {
     pub user_agent: String,
     /// How long the JWT built for an exchange stays valid (IMS wants it short).
     pub jwt_lifetime: Duration,
+    /// Where Adobe's I/O Management API is served (client-secret rotation).
+    pub io_management_url: url::Url,
 }
 
 impl Default for ImsClientOptions {
@@ -43,6 +46,8 @@ impl Default for ImsClientOptions {
             request_timeout: Duration::from_secs(5),
             user_agent: concat!("imsbridge/", env!("CARGO_PKG_VERSION")).to_owned(),
             jwt_lifetime: Duration::from_secs(5 * 60),
+            io_management_url: url::Url::parse(crate::io_management::DEFAULT_IO_MANAGEMENT_URL)
+                .expect("the default I/O Management URL parses"),
         }
     }
 }
@@ -59,6 +64,7 @@ pub struct ClientBuildError(#[source] reqwest::Error);
 pub struct ImsClient {
     http: reqwest::Client,
     jwt_lifetime: Duration,
+    io_management_url: url::Url,
 }
 
 /// IMS's success body; `expires_in` is seconds for token v3 and milliseconds for the JWT
@@ -95,7 +101,19 @@ impl ImsClient {
         Ok(Self {
             http,
             jwt_lifetime: options.jwt_lifetime,
+            io_management_url: options.io_management_url.clone(),
         })
+    }
+
+    /// The HTTP client (no redirects, bounded timeouts).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// A client for Adobe's I/O Management API, at the configured URL, on this connection
+    /// pool.
+    pub fn io_management(&self) -> IoManagementClient {
+        IoManagementClient::new(self.clone(), self.io_management_url.clone())
     }
 
     /// Builds a client with the default options.

@@ -41,6 +41,7 @@ mod error;
 mod fleet;
 mod flight;
 mod gate;
+pub mod io_management;
 mod jwt;
 pub mod metrics;
 mod provider;
@@ -52,6 +53,10 @@ mod token;
 pub use breaker::BreakerPolicy;
 pub use client::{ClientBuildError, ImsClient, ImsClientOptions};
 pub use error::{ImsError, TokenError, whole_seconds};
+pub use io_management::{
+    CredentialRef, DEFAULT_IO_MANAGEMENT_URL, IO_MANAGEMENT_SCOPES, IoManagementClient,
+    IoManagementError, NewSecret, SecretInfo,
+};
 pub use jwt::build_assertion;
 pub use provider::{ProviderOptions, ProviderStats, TokenProvider};
 pub use retry::{ClockSleeper, RetryPolicy, Sleeper, TokioSleeper};

@@ -243,6 +243,11 @@ impl TokenProvider {
             .await
     }
 
+    /// A client for Adobe's I/O Management API; its tokens never enter this cache.
+    pub fn io_management(&self) -> crate::IoManagementClient {
+        self.inner.http.io_management()
+    }
+
     /// Drops every cached token of configuration `id` (after an edit, migration or delete).
     pub fn retire(&self, id: ConfigId) {
         let k = key(id);

@@ -297,6 +297,9 @@ impl From<ServiceError> for ApiError {
                     ErrorCode::JwtDeprecated => StatusCode::UNPROCESSABLE_ENTITY,
                     // An API token asked for what only a person has.
                     ErrorCode::NotAUser => StatusCode::BAD_REQUEST,
+                    // Adobe's I/O Management API refused, or is failing.
+                    ErrorCode::IoManagementRefused => StatusCode::BAD_GATEWAY,
+                    ErrorCode::IoManagementUnavailable => StatusCode::SERVICE_UNAVAILABLE,
                     _ => StatusCode::CONFLICT,
                 };
                 let mut e = Self::new(status, code, message);

@@ -27,6 +27,9 @@ use crate::api;
         api::integrations::migration_prefill,
         api::integrations::migrate,
         api::integrations::parse_project_json,
+        api::rotation::secrets,
+        api::rotation::rotate,
+        api::rotation::run_due,
         api::import::import,
         api::tokens::token,
         api::tokens::health,
@@ -54,6 +57,7 @@ use crate::api;
     tags(
         (name = "integrations", description = "IMS integration configurations"),
         (name = "migration", description = "JWT → OAuth Server-to-Server"),
+        (name = "rotation", description = "Client secrets through Adobe's I/O Management API"),
         (name = "tokens", description = "IMS access tokens and health checks"),
         (name = "session", description = "Log in and out"),
         (name = "users", description = "People and roles"),

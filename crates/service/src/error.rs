@@ -101,6 +101,16 @@ pub enum ErrorCode {
     Timeout,
     /// The caller is not a user (an API token).
     NotAUser,
+    /// The operation needs an OAuth Server-to-Server configuration.
+    NotOAuth,
+    /// The configuration does not say where its credential lives in the Developer Console.
+    RotationNotConfigured,
+    /// The credential already has two client secrets, Adobe's limit.
+    TwoSecrets,
+    /// Adobe's I/O Management API refused the request.
+    IoManagementRefused,
+    /// Adobe's I/O Management API is failing, throttling or out of reach.
+    IoManagementUnavailable,
     /// Password sign-in is off (`sso.allow_local_login = false`) and the user is not
     /// break-glass.
     LocalLoginDisabled,
@@ -154,6 +164,11 @@ impl ErrorCode {
             Self::ServerBusy => "server_busy",
             Self::Timeout => "timeout",
             Self::NotAUser => "not_a_user",
+            Self::NotOAuth => "not_oauth",
+            Self::RotationNotConfigured => "rotation_not_configured",
+            Self::TwoSecrets => "two_secrets",
+            Self::IoManagementRefused => "io_management_refused",
+            Self::IoManagementUnavailable => "io_management_unavailable",
         }
     }
 }

@@ -183,6 +183,8 @@ async fn update(
         scopes: Some(oauth.scopes),
         org_id: Some(oauth.org_id),
         technical_account_id: Some(oauth.technical_account_id),
+        // A file carries no Developer Console link: the configuration keeps its own.
+        ..OAuthPatch::default()
     };
     let after = current.update(patch, expected, now)?;
     store

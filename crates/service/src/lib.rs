@@ -19,6 +19,7 @@ pub mod integrations;
 pub mod passwords;
 pub mod project_json;
 pub mod readiness;
+pub mod rotation;
 pub mod tokens;
 pub mod users;
 pub mod views;

@@ -1,9 +1,13 @@
 //! Reading the OAuth Server-to-Server details out of a Developer Console project JSON (the
 //! file the Developer Console offers as "Download JSON" for a project or workspace):
 //! `project.org.ims_org_id` and `project.workspace.details.credentials[].oauth_server_to_server
-//! { client_id, client_secrets[], scopes[], technical_account_id }`.
+//! { client_id, client_secrets[], scopes[], technical_account_id }`, and the numeric ids the
+//! I/O Management API addresses: `project.org.id` and the credential's `id`.
 
-use imsbridge_domain::{ClientId, OrgId, ParseError, Scopes, SecretString, TechnicalAccountId};
+use imsbridge_domain::{
+    ClientId, ConsoleOrgId, CredentialId, OrgId, ParseError, Scopes, SecretString,
+    TechnicalAccountId,
+};
 use serde_json::Value;
 
 /// The OAuth fields found in a project JSON.
@@ -21,6 +25,19 @@ pub struct ProjectOAuth {
     pub org_id: OrgId,
     /// The credential's technical account, when present.
     pub technical_account_id: Option<TechnicalAccountId>,
+    /// The Developer Console's numeric organization id (`project.org.id`), when present.
+    pub console_org_id: Option<ConsoleOrgId>,
+    /// The Developer Console's numeric credential id (the credential's `id`), when present.
+    pub credential_id: Option<CredentialId>,
+}
+
+/// A numeric Developer Console id, given as text or as a number; anything else is absent.
+fn console_id(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
 }
 
 /// Why a project JSON could not be used.
@@ -49,10 +66,10 @@ pub fn parse(json: &Value, client_id: Option<&ClientId>) -> Result<ProjectOAuth,
                 "has no project.workspace.details.credentials list; download the JSON of the workspace that holds the credential".into(),
             )
         })?;
-    let oauth: Vec<&Value> = credentials
+    let oauth: Vec<(&Value, &Value)> = credentials
         .iter()
-        .filter_map(|c| c.get("oauth_server_to_server"))
-        .filter(|c| c.is_object())
+        .filter_map(|c| c.get("oauth_server_to_server").map(|o| (c, o)))
+        .filter(|(_, o)| o.is_object())
         .collect();
     let chosen = match (oauth.as_slice(), client_id) {
         ([], _) => {
@@ -63,7 +80,7 @@ pub fn parse(json: &Value, client_id: Option<&ClientId>) -> Result<ProjectOAuth,
         ([one], None) => *one,
         (many, Some(wanted)) => many
             .iter()
-            .find(|c| c.get("client_id").and_then(Value::as_str) == Some(wanted.as_str()))
+            .find(|(_, c)| c.get("client_id").and_then(Value::as_str) == Some(wanted.as_str()))
             .copied()
             .ok_or_else(|| {
                 ProjectJsonError(format!(
@@ -76,6 +93,7 @@ pub fn parse(json: &Value, client_id: Option<&ClientId>) -> Result<ProjectOAuth,
             ));
         }
     };
+    let (credential, chosen) = chosen;
     let client_id = ClientId::parse(
         chosen
             .get("client_id")
@@ -120,6 +138,11 @@ pub fn parse(json: &Value, client_id: Option<&ClientId>) -> Result<ProjectOAuth,
         .filter_map(|k| project.get(*k).and_then(Value::as_str))
         .find(|s| !s.trim().is_empty())
         .map(str::to_owned);
+    // Older downloads and hand-made files may carry other ids; only numeric ones address the
+    // I/O Management API, so anything else is left for the admin to fill in.
+    let console_org_id =
+        console_id(project.pointer("/org/id")).and_then(|s| ConsoleOrgId::parse(&s).ok());
+    let credential_id = console_id(credential.get("id")).and_then(|s| CredentialId::parse(&s).ok());
     Ok(ProjectOAuth {
         project_title,
         client_id,
@@ -127,6 +150,8 @@ pub fn parse(json: &Value, client_id: Option<&ClientId>) -> Result<ProjectOAuth,
         scopes,
         org_id,
         technical_account_id,
+        console_org_id,
+        credential_id,
     })
 }
 
@@ -158,6 +183,21 @@ mod tests {
         assert_eq!(p.scopes.to_string(), "openid,AdobeID,target_sdk");
         assert_eq!(p.org_id.as_str(), "12345678ABCDEF1234567890@AdobeOrg");
         assert_eq!(p.project_title.as_deref(), Some("Target prod"));
+        assert_eq!(
+            p.console_org_id, None,
+            "\"x\" is not a Developer Console id"
+        );
+        assert_eq!(p.credential_id, None);
+    }
+
+    #[test]
+    fn numeric_console_ids_of_a_project_json_are_kept() {
+        let mut v = sample();
+        v["project"]["org"]["id"] = json!("1234567");
+        v["project"]["workspace"]["details"]["credentials"][1]["id"] = json!(445_566);
+        let p = parse(&v, None).unwrap();
+        assert_eq!(p.console_org_id.unwrap().as_str(), "1234567");
+        assert_eq!(p.credential_id.unwrap().as_str(), "445566");
     }
 
     #[test]

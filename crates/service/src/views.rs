@@ -144,6 +144,19 @@ pub struct OAuthView {
     pub org_id: String,
     /// Technical account id.
     pub technical_account_id: Option<String>,
+    /// The Developer Console's numeric organization id (for the I/O Management API).
+    pub console_org_id: Option<String>,
+    /// The Developer Console's numeric credential id (for the I/O Management API).
+    pub credential_id: Option<String>,
+    /// The rotation period in days, if the secret is rotated on a schedule.
+    #[schema(value_type = Option<u16>)]
+    pub rotate_every_days: Option<u16>,
+    /// Adobe's uuid of the client secret held, when a rotation set it.
+    pub secret_uuid: Option<String>,
+    /// When the client secret held was set.
+    pub secret_since: DateTime<Utc>,
+    /// When the secret is next due for rotation, if a period is set.
+    pub next_rotation_at: Option<DateTime<Utc>>,
 }
 
 /// JWT (Service Account) details.
@@ -196,6 +209,15 @@ impl From<&IntegrationConfig> for IntegrationView {
                     scopes: o.scopes.iter().map(str::to_owned).collect(),
                     org_id: o.org_id.to_string(),
                     technical_account_id: o.technical_account_id.as_ref().map(ToString::to_string),
+                    console_org_id: c.console.console_org_id.as_ref().map(ToString::to_string),
+                    credential_id: c.console.credential_id.as_ref().map(ToString::to_string),
+                    rotate_every_days: c
+                        .console
+                        .rotate_every_days
+                        .map(imsbridge_domain::RotateEveryDays::days),
+                    secret_uuid: c.secret_uuid.as_ref().map(ToString::to_string),
+                    secret_since: c.secret_since,
+                    next_rotation_at: c.rotation_due_at(),
                 }),
                 None,
             ),
@@ -380,4 +402,8 @@ pub struct ProjectJsonView {
     pub org_id: String,
     /// Technical account id.
     pub technical_account_id: Option<String>,
+    /// The Developer Console's numeric organization id (`project.org.id`), when numeric.
+    pub console_org_id: Option<String>,
+    /// The Developer Console's numeric credential id, when numeric.
+    pub credential_id: Option<String>,
 }

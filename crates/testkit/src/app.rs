@@ -115,6 +115,7 @@ impl TestApp {
         // A short IMS timeout, so that the timeout test is quick.
         let ims = ImsClient::new(&ImsClientOptions {
             request_timeout: std::time::Duration::from_secs(3),
+            io_management_url: emulator.base_url().parse().unwrap(),
             ..ImsClientOptions::default()
         })
         .unwrap();

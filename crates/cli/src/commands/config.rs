@@ -8,9 +8,9 @@ use anyhow::{Context as _, bail};
 use reqwest::Method;
 use serde_json::{Map, Value, json};
 
-use crate::cli::{ConfigCommand, OAuthArgs, OutputFormat, SecretArgs};
+use crate::cli::{ConfigCommand, ConsoleArgs, OAuthArgs, OutputFormat, SecretArgs};
 use crate::commands::remote::{Remote, cell, print_table};
-use crate::commands::{interop, transfer};
+use crate::commands::{interop, rotate, transfer};
 use crate::settings::Settings;
 
 /// Runs a `config` subcommand.
@@ -125,9 +125,11 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             cloud_solution,
             authorization_server,
             oauth,
+            console,
         } => {
             let api = Remote::new(&remote)?;
             let mut body = oauth_body(&oauth)?;
+            console_body(&mut body, &console);
             body.insert("name".into(), json!(name));
             body.insert("cloud_solution".into(), json!(cloud_solution));
             insert_opt(&mut body, "title", title);
@@ -152,9 +154,11 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             cloud_solution,
             authorization_server,
             oauth,
+            console,
         } => {
             let api = Remote::new(&remote)?;
             let mut body = oauth_body(&oauth)?;
+            console_body(&mut body, &console);
             insert_opt(&mut body, "title", title);
             insert_opt(&mut body, "cloud_solution", cloud_solution);
             insert_opt(&mut body, "authorization_server", authorization_server);
@@ -196,6 +200,27 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                 )
                 .await?;
             done(output, &cfg, "Migrated to OAuth Server-to-Server")
+        }
+        ConfigCommand::Secrets {
+            remote,
+            output,
+            name,
+        } => rotate::secrets(&Remote::new(&remote)?, output, &name).await,
+        ConfigCommand::RotateSecret {
+            remote,
+            output,
+            name,
+            delete_old,
+            grace_hours,
+            all_due,
+        } => {
+            let api = Remote::new(&remote)?;
+            match name.filter(|_| !all_due) {
+                Some(name) => {
+                    rotate::rotate_secret(&api, output, &name, delete_old, grace_hours).await
+                }
+                None => rotate::all_due(&api, output).await,
+            }
         }
         ConfigCommand::Delete {
             remote,
@@ -248,6 +273,15 @@ fn path(name: &str, suffix: &str) -> String {
 fn insert_opt(body: &mut Map<String, Value>, key: &str, value: Option<String>) {
     if let Some(v) = value {
         body.insert(key.into(), json!(v));
+    }
+}
+
+/// Adds the Developer Console ids and rotation period given on the command line.
+fn console_body(body: &mut Map<String, Value>, args: &ConsoleArgs) {
+    insert_opt(body, "console_org_id", args.console_org_id.clone());
+    insert_opt(body, "credential_id", args.credential_id.clone());
+    if let Some(days) = args.rotate_every_days {
+        body.insert("rotate_every_days".into(), json!(days));
     }
 }
 
@@ -310,7 +344,7 @@ fn read_file(file: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(file).with_context(|| format!("could not read {}", file.display()))
 }
 
-fn print_json(v: &Value) -> anyhow::Result<()> {
+pub(crate) fn print_json(v: &Value) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
 }

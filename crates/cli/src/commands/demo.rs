@@ -3,9 +3,9 @@
 
 use anyhow::Context as _;
 use imsbridge_domain::{
-    AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigDraft, ConfigId,
-    DraftCredentials, IntegrationConfig, JwtCredentials, Metascopes, Name, OAuthCredentials, OrgId,
-    Origin, Scopes, SecretString, TechnicalAccountId, Title,
+    AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigDraft, ConfigId, ConsoleLink,
+    ConsoleOrgId, CredentialId, DraftCredentials, IntegrationConfig, JwtCredentials, Metascopes,
+    Name, OAuthCredentials, OrgId, Origin, Scopes, SecretString, TechnicalAccountId, Title,
 };
 use imsbridge_emulator::{EmulatorHandle, JwtCredential, OAuthCredential};
 use imsbridge_store::{AuditContext, Store};
@@ -114,6 +114,7 @@ pub async fn seed(emulator: &EmulatorHandle, store: &Store) -> anyhow::Result<De
             } => emulator.create_project(&org.id, seed.title, true)?,
             _ => emulator.create_project(&org.id, seed.title, false)?,
         };
+        let mut console = ConsoleLink::default();
         let (credentials, origin) = match seed.kind {
             SeedKind::Jwt {
                 metascopes,
@@ -137,7 +138,11 @@ pub async fn seed(emulator: &EmulatorHandle, store: &Store) -> anyhow::Result<De
                 (DraftCredentials::Jwt(jwt_credentials(&cred)?), origin)
             }
             SeedKind::OAuth { scopes } => {
+                // With the I/O Management API, the credential can rotate its own secrets.
+                emulator.add_api(&project.id, "AdobeIOManagementAPISDK")?;
                 let cred = emulator.create_oauth_credential(&project.id, scopes)?;
+                console.console_org_id = Some(ConsoleOrgId::parse(&cred.console_org_id)?);
+                console.credential_id = Some(CredentialId::parse(&cred.id)?);
                 (
                     DraftCredentials::OAuth(oauth_credentials(&cred)?),
                     Origin::Customer,
@@ -151,7 +156,8 @@ pub async fn seed(emulator: &EmulatorHandle, store: &Store) -> anyhow::Result<De
             authorization_server: server.clone(),
             credentials,
         };
-        let config = IntegrationConfig::import(draft, origin, ConfigId::new(), chrono::Utc::now());
+        let config = IntegrationConfig::import(draft, origin, ConfigId::new(), chrono::Utc::now())
+            .with_console(console);
         store
             .import_config(&config, &audit)
             .await

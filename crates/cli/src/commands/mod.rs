@@ -11,6 +11,7 @@ mod keys;
 pub(crate) mod migrate;
 mod open;
 mod remote;
+mod rotate;
 mod serve;
 mod token;
 mod transfer;

@@ -6,6 +6,7 @@ use imsbridge_domain::{ExposeSecret, SystemClock};
 use imsbridge_emulator::{ClockMode, Emulator, EmulatorConfig};
 use imsbridge_server::bulk::{AutoMigration, Backoff, CredentialSource};
 use imsbridge_server::{Application, Dependencies, bootstrap_admin};
+use imsbridge_service::rotation::RotationPass;
 
 use crate::cli::ServeArgs;
 use crate::commands::{demo, demo_sso, open};
@@ -45,8 +46,16 @@ pub async fn run(
         println!("admin password: {}", otp.password.expose_secret());
     }
     let job = auto_migration(&settings, &store, &provider)?;
+    let database_url = settings
+        .database_url
+        .as_deref()
+        .map(imsbridge_store::DatabaseUrl::parse)
+        .transpose()?;
     let app =
         Application::build(settings.server, Dependencies::new(store, provider.clone())).await?;
+    // One replica at a time rotates what is due and advances unfinished rotations.
+    let rotation = RotationPass::new(app.state().services.clone())
+        .spawn(imsbridge_service::rotation::PASS_INTERVAL, database_url);
     // After the build, which installs the metrics recorder. Stopped when `_fleet_tasks` goes,
     // at the end of serving.
     let _fleet_tasks = fleet.map(|f| f.start(provider));
@@ -55,6 +64,7 @@ pub async fn run(
     if let Some(job) = job {
         job.abort();
     }
+    rotation.abort();
     result?;
     Ok(())
 }
@@ -177,6 +187,8 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
         settings.server.sso = Some(sso.config.clone());
         Some(sso)
     };
+    // Rotation talks to the emulator's I/O Management API, not Adobe's.
+    settings.ims.io_management_url = emulator.base_url();
     let provider = open::provider(&settings, &store)?;
     let otp = bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?;
     // An API token for the demo's OAuth integrations, so that fetching a token with curl
@@ -200,6 +212,8 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
         },
     )
     .await?;
+    let rotation = RotationPass::new(app.state().services.clone())
+        .spawn(imsbridge_service::rotation::PASS_INTERVAL, None);
     println!(
         "Demo mode: an IMS emulator runs at {} with demo credentials.",
         emulator.base_url()
@@ -239,6 +253,7 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
     );
     announce(&app)?;
     let result = app.run_until_stopped().await;
+    rotation.abort();
     emulator.shutdown().await;
     result?;
     Ok(())

@@ -6,6 +6,7 @@ pub mod file_import;
 pub mod import;
 pub mod integrations;
 pub mod ops;
+pub mod rotation;
 pub mod session;
 pub mod tokens;
 pub mod users;
@@ -41,6 +42,15 @@ pub fn router() -> Router<AppState> {
             "/api/v1/integrations/{name}/migrate",
             post(integrations::migrate),
         )
+        .route(
+            "/api/v1/integrations/{name}/secrets",
+            get(rotation::secrets),
+        )
+        .route(
+            "/api/v1/integrations/{name}/rotate-secret",
+            post(rotation::rotate),
+        )
+        .route("/api/v1/rotations/run-due", post(rotation::run_due))
         .route("/api/v1/integrations/{name}/token", post(tokens::token))
         .route("/api/v1/integrations/{name}/health", post(tokens::health))
         .route(

@@ -74,6 +74,10 @@ pub async fn metrics(
     if !state.settings.metrics_public {
         caller?.require_read()?;
     }
+    // Every replica reports the secrets' ages and failed rotations from the store.
+    if let Err(e) = state.services.record_secret_metrics().await {
+        tracing::warn!(error = %e, "could not read the secret metrics");
+    }
     let text = state
         .metrics
         .as_ref()

@@ -22,6 +22,7 @@ mod import_texts;
 mod integrations;
 pub mod pages;
 mod readiness;
+mod rotation_texts;
 mod sso;
 mod sso_texts;
 pub mod view;
@@ -76,6 +77,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/integrations/{name}/health",
             post(integrations::check_health),
+        )
+        .route(
+            "/console/integrations/{name}/rotate-secret",
+            post(integrations::rotate_secret),
         )
         .route(
             "/console/integrations/{name}/delete",

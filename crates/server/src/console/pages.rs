@@ -184,6 +184,12 @@ pub struct ConfigFormPage {
     pub jwt_fields: Vec<FieldView>,
     /// The OAuth credential fields.
     pub credential: Vec<FieldView>,
+    /// The Developer Console ids and rotation period (Create and OAuth Properties).
+    pub console_fields: Vec<FieldView>,
+    /// The rotation words.
+    pub console_texts: &'static super::rotation_texts::RotationTexts,
+    /// The credential's secrets and Rotate Secret (Properties of an OAuth configuration).
+    pub secrets: Option<super::integrations::SecretsPanel>,
     /// Whether the OAuth fields are shown (always on Create and for OAuth).
     pub migration_visible: bool,
     /// Whether to offer the Developer Console JSON.

@@ -31,6 +31,7 @@ pub fn install() -> Option<PrometheusHandle> {
             let recorder = PrometheusBuilder::new().build_recorder();
             let handle = recorder.handle();
             if metrics::set_global_recorder(recorder).is_ok() {
+                imsbridge_service::rotation::describe_metrics();
                 spawn_upkeep(handle.clone(), UPKEEP_INTERVAL);
                 Some(handle)
             } else {

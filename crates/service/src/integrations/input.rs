@@ -4,14 +4,15 @@
 //! its form.
 
 use imsbridge_domain::{
-    AuthType, AuthorizationServer, ClientId, CloudSolution, Credentials, ExposeSecret,
-    IntegrationConfig, Name, OAuthCredentials, OAuthPatch, OrgId, Scopes, SecretString,
-    TechnicalAccountId, Title,
+    AuthType, AuthorizationServer, ClientId, CloudSolution, ConsoleLink, ConsoleOrgId,
+    CredentialId, Credentials, ExposeSecret, IntegrationConfig, Name, OAuthCredentials, OAuthPatch,
+    OrgId, Scopes, SecretString, TechnicalAccountId, Title,
 };
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use utoipa::ToSchema;
 
+use super::console_fields::{id_patch, new_link, parse_days, present};
 use crate::fields::{FieldError, FieldErrorKind, FieldErrors};
 use crate::project_json::{self, ProjectOAuth};
 
@@ -64,6 +65,16 @@ pub struct CreateIntegration {
     pub org_id: Option<String>,
     /// Technical account id (optional).
     pub technical_account_id: Option<String>,
+    /// The Developer Console's numeric organization id, which the I/O Management API
+    /// addresses (or from `project_json`'s `project.org.id`).
+    #[schema(example = "1234567")]
+    pub console_org_id: Option<String>,
+    /// The Developer Console's numeric credential id (or from `project_json`).
+    #[schema(example = "445566")]
+    pub credential_id: Option<String>,
+    /// Rotate the client secret every this many days (1 to 730); absent: never by schedule.
+    #[schema(value_type = Option<u16>, minimum = 1, maximum = 730, example = 90)]
+    pub rotate_every_days: Option<serde_json::Value>,
     /// A Developer Console project JSON; fills the OAuth fields not given.
     #[schema(value_type = Option<Object>)]
     pub project_json: Option<serde_json::Value>,
@@ -120,6 +131,18 @@ pub struct UpdateIntegration {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub technical_account_id: Option<Option<String>>,
+    /// New Developer Console organization id (numeric); `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub console_org_id: Option<Option<String>>,
+    /// New Developer Console credential id (numeric); `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub credential_id: Option<Option<String>>,
+    /// New rotation period in days (1 to 730); `null` turns scheduled rotation off.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u16>, minimum = 1, maximum = 730)]
+    pub rotate_every_days: Option<serde_json::Value>,
     /// JWT-only fields, accepted only to answer that JWT is read-only.
     #[serde(default)]
     #[schema(ignore)]
@@ -150,6 +173,9 @@ impl UpdateIntegration {
             && self.scopes.is_none()
             && self.org_id.is_none()
             && self.technical_account_id.is_none()
+            && self.console_org_id.is_none()
+            && self.credential_id.is_none()
+            && self.rotate_every_days.is_none()
     }
 
     /// The domain's patch, with every field error.
@@ -194,7 +220,24 @@ impl UpdateIntegration {
                 .filter(|s| !s.trim().is_empty())
                 .and_then(|s| errors.take(TechnicalAccountId::parse(s)))
         });
+        let console_org_id = id_patch(
+            &mut errors,
+            self.console_org_id.as_ref(),
+            ConsoleOrgId::parse,
+        );
+        let credential_id = id_patch(
+            &mut errors,
+            self.credential_id.as_ref(),
+            CredentialId::parse,
+        );
+        let rotate_every_days = self
+            .rotate_every_days
+            .as_ref()
+            .map(|v| parse_days(&mut errors, v));
         errors.finish(|| OAuthPatch {
+            console_org_id,
+            credential_id,
+            rotate_every_days,
             title,
             cloud_solution,
             authorization_server,
@@ -440,6 +483,7 @@ pub(crate) struct NewIntegration {
     pub cloud_solution: CloudSolution,
     pub authorization_server: AuthorizationServer,
     pub oauth: OAuthCredentials,
+    pub console: ConsoleLink,
 }
 
 impl TryFrom<&CreateIntegration> for NewIntegration {
@@ -486,6 +530,13 @@ impl TryFrom<&CreateIntegration> for NewIntegration {
             Some((o, p)) => (Some(o), p),
             None => (None, None),
         };
+        let console = new_link(
+            &mut errors,
+            body.console_org_id.as_deref(),
+            body.credential_id.as_deref(),
+            body.rotate_every_days.as_ref(),
+            project.as_ref(),
+        );
         let title = explicit_title.or_else(|| {
             if title_given {
                 return None;
@@ -514,6 +565,7 @@ impl TryFrom<&CreateIntegration> for NewIntegration {
                 cloud_solution,
                 authorization_server,
                 oauth,
+                console,
             }),
             _ => Err(errors),
         }

@@ -2,6 +2,7 @@
 //! revision read), delete, migrate JWT → OAuth, Check Health, and reading a Developer Console
 //! project JSON.
 
+mod console_fields;
 mod input;
 pub mod migrate;
 mod read;

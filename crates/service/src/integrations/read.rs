@@ -149,6 +149,8 @@ impl Services {
             scopes: p.scopes.iter().map(str::to_owned).collect(),
             org_id: p.org_id.to_string(),
             technical_account_id: p.technical_account_id.map(|t| t.to_string()),
+            console_org_id: p.console_org_id.map(|c| c.to_string()),
+            credential_id: p.credential_id.map(|c| c.to_string()),
         })
     }
 

@@ -49,7 +49,8 @@ impl Services {
             authorization_server: new.authorization_server,
             credentials: DraftCredentials::OAuth(new.oauth),
         };
-        let config = IntegrationConfig::create(draft, ConfigId::new(), self.clock.now())?;
+        let config = IntegrationConfig::create(draft, ConfigId::new(), self.clock.now())?
+            .with_console(new.console);
         self.store.insert_config(&config, &caller.audit).await?;
         self.stored(config).await
     }

@@ -201,8 +201,9 @@ impl Store {
         })
     }
 
-    /// Every configuration, secrets decrypted, ordered by title then name (for export).
-    pub(crate) async fn all_configs(&self) -> Result<Vec<IntegrationConfig>, StoreError> {
+    /// Every configuration, secrets decrypted, ordered by title then name (for export and the
+    /// rotation policy).
+    pub async fn all_configs(&self) -> Result<Vec<IntegrationConfig>, StoreError> {
         let sql = format!("SELECT {ALL_COLUMNS} FROM configs ORDER BY title_key, name");
         let rows: Vec<ConfigRow> = with_backend!(&self.backend, pool => {
             sqlx::query_as(&sql).fetch_all(pool).await?

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use imsbridge_domain::{
-    AuthType, AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigId, Credentials,
-    Health, HealthStatus, IntegrationConfig, JwtCredentials, Metascopes, Name, OAuthCredentials,
-    OrgId, Origin, Revision, Scopes, TechnicalAccountId, Title,
+    AuthType, AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigId, ConsoleLink,
+    ConsoleOrgId, CredentialId, Credentials, Health, HealthStatus, IntegrationConfig,
+    JwtCredentials, Metascopes, Name, OAuthCredentials, OrgId, Origin, Revision, RotateEveryDays,
+    Scopes, SecretUuid, TechnicalAccountId, Title,
 };
 use uuid::Uuid;
 
@@ -18,7 +19,8 @@ pub(super) const SUMMARY_COLUMNS: &str = "id, name, title, cloud_solution, auth_
 pub(super) const ALL_COLUMNS: &str = "id, name, title, cloud_solution, authorization_server, origin, \
     auth_type, revision, created_at, updated_at, health_status, health_checked_at, \
     health_message, health_error_code, health_debug_id, client_id, org_id, scopes, \
-    technical_account_id, metascopes, certificate_pem, key_id, client_secret_ct, private_key_ct";
+    technical_account_id, metascopes, certificate_pem, key_id, client_secret_ct, private_key_ct, \
+    console_org_id, credential_id, rotate_every_days, secret_uuid, secret_since";
 
 // Field names are the column names, which `FromRow` maps by name.
 #[allow(clippy::struct_field_names)]
@@ -153,6 +155,59 @@ pub(super) struct ConfigRow {
     key_id: String,
     client_secret_ct: Vec<u8>,
     private_key_ct: Option<Vec<u8>>,
+    #[sqlx(flatten)]
+    console: ConsoleColumns,
+}
+
+/// The Developer Console link and rotation columns.
+#[derive(sqlx::FromRow)]
+pub(super) struct ConsoleColumns {
+    pub(super) console_org_id: Option<String>,
+    pub(super) credential_id: Option<String>,
+    pub(super) rotate_every_days: Option<i64>,
+    pub(super) secret_uuid: Option<String>,
+    pub(super) secret_since: Option<DateTime<Utc>>,
+}
+
+impl ConsoleColumns {
+    pub(super) fn from_config(cfg: &IntegrationConfig) -> Self {
+        Self {
+            console_org_id: cfg.console.console_org_id.as_ref().map(ToString::to_string),
+            credential_id: cfg.console.credential_id.as_ref().map(ToString::to_string),
+            rotate_every_days: cfg.console.rotate_every_days.map(|d| i64::from(d.days())),
+            secret_uuid: cfg.secret_uuid.as_ref().map(ToString::to_string),
+            secret_since: Some(stored_time(cfg.secret_since)),
+        }
+    }
+
+    fn parse(
+        &self,
+        row: &str,
+        updated_at: DateTime<Utc>,
+    ) -> Result<(ConsoleLink, Option<SecretUuid>, DateTime<Utc>), StoreError> {
+        let link = ConsoleLink {
+            console_org_id: self
+                .console_org_id
+                .as_deref()
+                .map(|v| parse(row, "console_org_id", ConsoleOrgId::parse(v)))
+                .transpose()?,
+            credential_id: self
+                .credential_id
+                .as_deref()
+                .map(|v| parse(row, "credential_id", CredentialId::parse(v)))
+                .transpose()?,
+            rotate_every_days: self
+                .rotate_every_days
+                .map(|v| parse(row, "rotate_every_days", RotateEveryDays::new(v)))
+                .transpose()?,
+        };
+        let uuid = self
+            .secret_uuid
+            .as_deref()
+            .map(|v| parse(row, "secret_uuid", SecretUuid::parse(v)))
+            .transpose()?;
+        Ok((link, uuid, self.secret_since.unwrap_or(updated_at)))
+    }
 }
 
 /// Where a configuration's secret is bound to by the associated data of its ciphertext.
@@ -228,6 +283,7 @@ impl ConfigRow {
                 )?,
             }),
         };
+        let (console, secret_uuid, secret_since) = self.console.parse(&row, self.updated_at)?;
         Ok(IntegrationConfig {
             id,
             name: parse(&row, "name", Name::parse(&self.name))?,
@@ -248,6 +304,9 @@ impl ConfigRow {
             updated_at: self.updated_at,
             health: self.health.parse(&format!("configuration {row}"))?,
             credentials,
+            console,
+            secret_uuid,
+            secret_since,
         })
     }
 }

@@ -9,7 +9,7 @@ use imsbridge_domain::{
 use sqlx::{Arguments, Database, Encode, Transaction, Type};
 use uuid::Uuid;
 
-use super::rows::{HealthColumns, parse_revision, secret_context};
+use super::rows::{ConsoleColumns, HealthColumns, parse_revision, secret_context};
 use crate::audit::{AuditContext, AuditEntry, NewAuditRow, audited_write};
 use crate::backend::with_backend;
 use crate::error::is_unique_violation;
@@ -40,6 +40,7 @@ struct ConfigValues {
     key_id: String,
     client_secret_ct: Vec<u8>,
     private_key_ct: Option<Vec<u8>>,
+    console: ConsoleColumns,
 }
 
 fn revision_i64(revision: Revision) -> Result<i64, StoreError> {
@@ -108,6 +109,7 @@ impl ConfigValues {
             key_id,
             client_secret_ct,
             private_key_ct,
+            console: ConsoleColumns::from_config(cfg),
         })
     }
 }
@@ -128,6 +130,7 @@ impl ConfigValues {
         Option<DateTime<Utc>>: Encode<'q, DB> + Type<DB>,
         Vec<u8>: Encode<'q, DB> + Type<DB>,
         Option<Vec<u8>>: Encode<'q, DB> + Type<DB>,
+        Option<i64>: Encode<'q, DB> + Type<DB>,
     {
         let mut row = WriteRow::default();
         row.put("id", self.id)?;
@@ -158,6 +161,12 @@ impl ConfigValues {
         row.put("key_id", self.key_id.clone())?;
         row.put("client_secret_ct", self.client_secret_ct.clone())?;
         row.put("private_key_ct", self.private_key_ct.clone())?;
+        let c = &self.console;
+        row.put("console_org_id", c.console_org_id.clone())?;
+        row.put("credential_id", c.credential_id.clone())?;
+        row.put("rotate_every_days", c.rotate_every_days)?;
+        row.put("secret_uuid", c.secret_uuid.clone())?;
+        row.put("secret_since", c.secret_since)?;
         Ok(row)
     }
 }

@@ -36,6 +36,9 @@ pub(super) struct Input {
     pub(super) scopes: String,
     pub(super) org_id: String,
     pub(super) technical_account_id: String,
+    pub(super) console_org_id: String,
+    pub(super) credential_id: String,
+    pub(super) rotate_every_days: String,
     pub(super) project_json: String,
 }
 
@@ -62,6 +65,9 @@ impl Input {
                 "scopes" => input.scopes = text,
                 "org_id" => input.org_id = text,
                 "technical_account_id" => input.technical_account_id = text,
+                "console_org_id" => input.console_org_id = text,
+                "credential_id" => input.credential_id = text,
+                "rotate_every_days" => input.rotate_every_days = text,
                 "project_json" | "project_file" if !text.trim().is_empty() => {
                     input.project_json = text;
                 }
@@ -86,6 +92,7 @@ impl Input {
             org_id: config.org_id().to_string(),
             ..Self::default()
         };
+        super::rotation::fill_console_input(&mut input, config);
         if let Credentials::OAuth(o) = &config.credentials {
             input.scopes = o.scopes.to_string();
             input.technical_account_id = o
@@ -156,7 +163,7 @@ pub(super) fn problem_text(t: &Texts, message: &str, field: &str) -> String {
     }
 }
 
-const FORM_FIELDS: [&str; 11] = [
+const FORM_FIELDS: [&str; 14] = [
     "cloud_solution",
     "other_solution",
     "title",
@@ -167,6 +174,9 @@ const FORM_FIELDS: [&str; 11] = [
     "scopes",
     "org_id",
     "technical_account_id",
+    "console_org_id",
+    "credential_id",
+    "rotate_every_days",
     "project_json",
 ];
 
@@ -230,6 +240,12 @@ pub(super) fn apply_project_json(input: &mut Input) {
     }
     if let Some(title) = p.project_title {
         fill(&mut input.title, title);
+    }
+    if let Some(org) = p.console_org_id {
+        fill(&mut input.console_org_id, org.to_string());
+    }
+    if let Some(credential) = p.credential_id {
+        fill(&mut input.credential_id, credential.to_string());
     }
     if input.client_secret.is_none() {
         input.client_secret = p.client_secrets.into_iter().next();
@@ -313,6 +329,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         dc_json_open,
     } = parts;
     let t = console.t();
+    let r = super::super::rotation_texts::texts(console.lang);
     let err = |errors: &mut Errors, f: &'static str| errors.remove(f);
     let general_disabled = matches!(mode, Mode::Jwt | Mode::Migrate | Mode::Auto);
 
@@ -329,6 +346,9 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             "scopes" => t.scopes,
             "org_id" => t.org_id,
             "technical_account_id" => t.technical_account_id,
+            "console_org_id" => r.console_org_id,
+            "credential_id" => r.credential_id,
+            "rotate_every_days" => r.rotate_every_days,
             _ => t.dc_json_paste,
         }
     };
@@ -557,6 +577,11 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         Mode::Jwt => (t.save_close.to_owned(), false),
         Mode::Auto => (String::new(), false),
     };
+    let console_fields = if matches!(mode, Mode::Create | Mode::Edit) {
+        super::rotation::console_fields(console, input, &mut errors)
+    } else {
+        Vec::new()
+    };
     let dc_json_error = err(&mut errors, "project_json");
     ConfigFormPage {
         page: console
@@ -585,6 +610,9 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         auth_switch: Some(auth_switch),
         jwt_fields,
         credential,
+        console_fields,
+        console_texts: r,
+        secrets: None,
         migration_visible: matches!(mode, Mode::Create | Mode::Edit | Mode::Migrate),
         show_dc_json: matches!(mode, Mode::Create | Mode::Migrate | Mode::Jwt),
         dc_json_open: dc_json_open || dc_json_error.is_some(),

@@ -8,6 +8,7 @@ mod deleting;
 mod form;
 mod list;
 mod properties;
+mod rotation;
 mod saving;
 
 use axum::http::StatusCode;
@@ -18,6 +19,7 @@ use imsbridge_service::ServiceError;
 pub use deleting::{confirm_delete, delete};
 pub use list::{check_health, list, selection};
 pub use properties::properties;
+pub use rotation::{SecretsPanel, rotate_secret};
 pub use saving::{create, new_form, save};
 
 use super::Console;

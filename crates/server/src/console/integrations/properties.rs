@@ -59,7 +59,7 @@ pub async fn properties(
             },
         );
     }
-    let page = build_form(FormParts {
+    let mut page = build_form(FormParts {
         console: &console,
         mode,
         config: Some(&config),
@@ -69,6 +69,9 @@ pub async fn properties(
         secret_dropped: false,
         dc_json_open: false,
     });
+    if mode == Mode::Edit {
+        page.secrets = Some(super::rotation::secrets_panel(&state, &console, &config).await);
+    }
     console.page(&page)
 }
 

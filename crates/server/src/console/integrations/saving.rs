@@ -137,6 +137,9 @@ pub async fn create(
         technical_account_id: Some(input.technical_account_id.clone())
             .filter(|s| !s.trim().is_empty()),
         project_json: project_json.clone(),
+        console_org_id: Some(input.console_org_id.clone()),
+        credential_id: Some(input.credential_id.clone()),
+        rotate_every_days: Some(serde_json::Value::String(input.rotate_every_days.clone())),
         ..CreateIntegration::default()
     };
     let alerts = match state
@@ -228,8 +231,19 @@ fn changes(input: &Input, current: &IntegrationConfig) -> UpdateIntegration {
         client_secret: input.client_secret.clone(),
         scopes: (!same_scopes).then(|| StringList::One(input.scopes.clone())),
         org_id: changed(&input.org_id, &was.org_id),
+        console_org_id: cleared_or_changed(&input.console_org_id, &was.console_org_id),
+        credential_id: cleared_or_changed(&input.credential_id, &was.credential_id),
+        rotate_every_days: cleared_or_changed(&input.rotate_every_days, &was.rotate_every_days)
+            .map(|v| v.map_or(serde_json::Value::Null, serde_json::Value::String)),
         ..UpdateIntegration::default()
     }
+}
+
+/// An optional field's change: absent when the same, `Some(None)` when emptied.
+#[allow(clippy::option_option)] // keep, clear, or set
+fn cleared_or_changed(new: &str, old: &str) -> Option<Option<String>> {
+    let new = new.trim();
+    (new != old.trim()).then(|| (!new.is_empty()).then(|| new.to_owned()))
 }
 
 async fn save_edit(
