@@ -15,6 +15,7 @@ mod http;
 mod integrations;
 mod login_flood;
 mod migration;
+mod rotation;
 mod secrets;
 mod tokens;
 mod validation;
