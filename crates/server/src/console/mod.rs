@@ -24,6 +24,7 @@ pub mod pages;
 mod readiness;
 mod sso;
 mod sso_texts;
+mod tools;
 pub mod view;
 
 use askama::Template;
@@ -86,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/import/apply", post(import::apply))
         .route("/console/audit", get(audit::page))
         .route("/console/readiness", get(readiness::page))
+        .route("/console/tools", get(tools::page))
         .route("/console/users", get(admin::users).post(admin::add_user))
         .route("/console/users/{username}/delete", post(admin::remove_user))
         .route("/console/users/{username}/update", post(admin::update_user))

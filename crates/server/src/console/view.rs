@@ -322,3 +322,20 @@ where
         format!("{path}?{}", query.finish())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::link;
+
+    #[test]
+    fn a_link_encodes_its_values_and_leaves_out_the_empty_ones() {
+        assert_eq!(
+            link(
+                "/console/audit",
+                [("page", "2"), ("actor", "a&b=c ü"), ("to", "")]
+            ),
+            "/console/audit?page=2&actor=a%26b%3Dc+%C3%BC"
+        );
+        assert_eq!(link("/console/login", [("next", "")]), "/console/login");
+    }
+}
