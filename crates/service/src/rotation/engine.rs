@@ -315,7 +315,7 @@ impl Services {
             {
                 Ok(_) => {
                     self.audit_step(audit, job, "secret.rotate.verify", &uuid)
-                        .await?
+                        .await?;
                 }
                 Err(e) if e.is_transient() => return Err(e.into()),
                 Err(e) => return self.discard_new(audit, job, &config, &e.to_string()).await,
