@@ -107,6 +107,54 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for adapters that give each one words (the console's catalogues).
+    pub const ALL: [Self; 44] = [
+        Self::Invalid,
+        Self::NotFound,
+        Self::Forbidden,
+        Self::Unauthenticated,
+        Self::StaleRevision,
+        Self::Conflict,
+        Self::NameTaken,
+        Self::UsernameTaken,
+        Self::LastAdmin,
+        Self::SelfDelete,
+        Self::JwtDeprecated,
+        Self::JwtReadOnly,
+        Self::NotJwt,
+        Self::AutoProvisioned,
+        Self::VerificationFailed,
+        Self::ImsRefused,
+        Self::ImsUnavailable,
+        Self::ImsTimeout,
+        Self::ConfigurationChanged,
+        Self::Unavailable,
+        Self::Internal,
+        Self::NotReady,
+        Self::BadRequest,
+        Self::BadBody,
+        Self::MalformedJson,
+        Self::InvalidBody,
+        Self::InvalidQuery,
+        Self::InvalidPath,
+        Self::UnsupportedMediaType,
+        Self::BodyTooLarge,
+        Self::AmbiguousLength,
+        Self::LocalLoginDisabled,
+        Self::UriTooLong,
+        Self::MethodNotAllowed,
+        Self::InvalidIfMatch,
+        Self::IfMatchRequired,
+        Self::PreconditionFailed,
+        Self::Csrf,
+        Self::CrossSite,
+        Self::RateLimited,
+        Self::TooManyAttempts,
+        Self::ServerBusy,
+        Self::Timeout,
+        Self::NotAUser,
+    ];
+
     /// The code as clients see it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -362,4 +410,29 @@ pub fn chain(e: &(dyn StdError + 'static)) -> String {
         source = cause.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_code_once() {
+        // The schema lists every variant (serde's names); ALL must list the same, once each.
+        let schema = serde_json::to_value(<ErrorCode as utoipa::PartialSchema>::schema()).unwrap();
+        let mut from_schema: Vec<String> = schema["enum"]
+            .as_array()
+            .expect("the code's schema is an enum")
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        let mut listed: Vec<String> = ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        from_schema.sort();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(listed, from_schema);
+    }
 }

@@ -1,5 +1,6 @@
 use std::io::Read as _;
 
+use crate::say;
 use anyhow::{Context as _, bail};
 use imsbridge_service::passwords;
 use imsbridge_service::users::{CreateUser, UpdateUser};
@@ -35,11 +36,20 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                         },
                     )
                     .await?;
+                let key = if break_glass {
+                    "cli_user_added_break_glass"
+                } else {
+                    "cli_user_added"
+                };
                 println!(
-                    "Added {} ({}{}).",
-                    user.username,
-                    user.role.key(),
-                    if break_glass { ", break-glass" } else { "" }
+                    "{}",
+                    say::fmt(
+                        key,
+                        &[
+                            ("username", user.username.as_str().into()),
+                            ("role", user.role.key().into()),
+                        ],
+                    )
                 );
                 if generated {
                     println!("password: {}", password.expose_secret());
@@ -60,14 +70,26 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                         },
                     )
                     .await?;
-                println!("Changed the password of {username}.");
+                println!(
+                    "{}",
+                    say::fmt(
+                        "cli_password_changed",
+                        &[("username", username.as_str().into())]
+                    )
+                );
                 if generated {
                     println!("password: {}", password.expose_secret());
                 }
             }
             UsersCommand::Remove { username } => {
                 services.delete_user(&cli, &username).await?;
-                println!("Removed {username}.");
+                println!(
+                    "{}",
+                    say::fmt(
+                        "cli_user_removed",
+                        &[("username", username.as_str().into())]
+                    )
+                );
             }
             UsersCommand::List => {
                 let how = store.users_sign_in().await?;
@@ -108,7 +130,7 @@ fn new_password(from_stdin: bool) -> anyhow::Result<(SecretString, bool)> {
     let mut s = String::new();
     std::io::stdin()
         .read_to_string(&mut s)
-        .context("could not read the password from standard input")?;
+        .context(say::text("cli_password_stdin_failed"))?;
     let password = SecretString::from(s.trim_end_matches(['\r', '\n']).to_owned());
     if let Err(e) = passwords::check_policy(&password) {
         bail!("{e}");

@@ -15,6 +15,7 @@ use imsbridge_service::project_json;
 use imsbridge_service::{FieldErrorKind, FieldErrors};
 
 use super::super::Console;
+use super::super::errors::field_error_text;
 use super::super::i18n::Texts;
 use super::super::pages::{AlertView, AuthSwitchView, ConfigFormPage};
 use super::super::view::{FieldView, OptionView, format_time};
@@ -138,24 +139,6 @@ fn solution_parts(s: &CloudSolution) -> (String, String) {
 /// Field errors, by form field name.
 pub(super) type Errors = HashMap<&'static str, String>;
 
-/// A field's problem in the page language. The domain's message says what is wrong and
-/// gives an example; Korean pages put a Korean lead before it.
-pub(super) fn problem_text(t: &Texts, message: &str, field: &str) -> String {
-    let detail = message
-        .strip_prefix(field)
-        .and_then(|m| m.strip_prefix(": "))
-        .unwrap_or(message);
-    if t.invalid_value.starts_with("This") {
-        let mut d = detail.to_owned();
-        if let Some(first) = d.get(0..1) {
-            d.replace_range(0..1, &first.to_uppercase());
-        }
-        d
-    } else {
-        format!("{} {detail}", t.invalid_value)
-    }
-}
-
 const FORM_FIELDS: [&str; 11] = [
     "cloud_solution",
     "other_solution",
@@ -178,7 +161,7 @@ fn field_key(field: &str) -> Option<&'static str> {
 /// returns the messages of those that name none of the form's fields.
 pub(super) fn record_fields(
     errors: &mut Errors,
-    t: &Texts,
+    t: Texts,
     input: &Input,
     fields: FieldErrors,
 ) -> Vec<String> {
@@ -191,17 +174,16 @@ pub(super) fn record_fields(
         };
         match key {
             Some(key) => {
-                errors.entry(key).or_insert_with(|| match e.kind {
-                    FieldErrorKind::Missing => t.missing_value.to_owned(),
-                    _ if key == "project_json" => format!(
-                        "{} {}",
-                        t.dc_json_invalid,
-                        problem_text(t, &e.message, &e.field)
-                    ),
-                    _ => problem_text(t, &e.message, &e.field),
+                errors.entry(key).or_insert_with(|| {
+                    let problem = field_error_text(t, &e);
+                    if key == "project_json" && e.kind != FieldErrorKind::Missing {
+                        t.fmt("dc_json_problem", &[("problem", problem.into())])
+                    } else {
+                        problem
+                    }
                 });
             }
-            None => other.push(e.message),
+            None => other.push(field_error_text(t, &e)),
         }
     }
     other
@@ -276,12 +258,12 @@ impl Mode {
     }
 }
 
-fn solution_options(t: &Texts, current: &str) -> Vec<OptionView> {
+fn solution_options(t: Texts, current: &str) -> Vec<OptionView> {
     let mut options: Vec<OptionView> = CloudSolution::KNOWN
         .iter()
         .map(|s| OptionView::new(s.key(), s.label(), current))
         .collect();
-    options.push(OptionView::new("other", t.other_solution, current));
+    options.push(OptionView::new("other", t.get("other_solution"), current));
     options
 }
 
@@ -319,17 +301,17 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
     // The error summary lists errors in form order, each linking to its field.
     let label_of = |f: &str| -> &'static str {
         match f {
-            "cloud_solution" => t.cloud_solution,
-            "other_solution" => t.other_solution_name,
-            "title" => t.title,
-            "name" => t.name,
-            "authorization_server" => t.authorization_server,
-            "client_id" => t.client_id,
-            "client_secret" => t.client_secret,
-            "scopes" => t.scopes,
-            "org_id" => t.org_id,
-            "technical_account_id" => t.technical_account_id,
-            _ => t.dc_json_paste,
+            "cloud_solution" => t.get("cloud_solution"),
+            "other_solution" => t.get("other_solution_name"),
+            "title" => t.get("title"),
+            "name" => t.get("name"),
+            "authorization_server" => t.get("authorization_server"),
+            "client_id" => t.get("client_id"),
+            "client_secret" => t.get("client_secret"),
+            "scopes" => t.get("scopes"),
+            "org_id" => t.get("org_id"),
+            "technical_account_id" => t.get("technical_account_id"),
+            _ => t.get("dc_json_paste"),
         }
     };
     let summary: Vec<(&'static str, &'static str, String)> = FORM_FIELDS
@@ -341,7 +323,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         FieldView::select(
             t,
             "cloud_solution",
-            t.cloud_solution,
+            t.get("cloud_solution"),
             solution_options(t, &input.cloud_solution),
         )
         .required()
@@ -353,7 +335,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             FieldView::text(
                 t,
                 "other_solution",
-                t.other_solution_name,
+                t.get("other_solution_name"),
                 input.other_solution.clone(),
             )
             .disabled(general_disabled)
@@ -361,18 +343,18 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         );
     }
     general.push(
-        FieldView::text(t, "title", t.title, input.title.clone())
+        FieldView::text(t, "title", t.get("title"), input.title.clone())
             .required()
             .disabled(general_disabled)
             .error(err(&mut errors, "title")),
     );
     general.push(
-        FieldView::text(t, "name", t.name, input.name.clone())
+        FieldView::text(t, "name", t.get("name"), input.name.clone())
             .required()
             .mono()
             .disabled(mode != Mode::Create)
             .hint(if mode == Mode::Create {
-                t.name_hint
+                t.get("name_hint")
             } else {
                 ""
             })
@@ -382,7 +364,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         FieldView::text(
             t,
             "authorization_server",
-            t.authorization_server,
+            t.get("authorization_server"),
             if input.authorization_server.is_empty() {
                 imsbridge_domain::DEFAULT_AUTHORIZATION_SERVER.to_owned()
             } else {
@@ -395,7 +377,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         .hint(if general_disabled {
             ""
         } else {
-            t.authorization_server_hint
+            t.get("authorization_server_hint")
         })
         .error(err(&mut errors, "authorization_server")),
     );
@@ -408,16 +390,18 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
     };
     let auth_options = match mode {
         Mode::Jwt | Mode::Migrate => vec![
-            OptionView::new("jwt", t.auth_jwt, auth_current),
-            OptionView::new("oauth", t.auth_oauth, auth_current),
+            OptionView::new("jwt", t.get("auth_jwt"), auth_current),
+            OptionView::new("oauth", t.get("auth_oauth"), auth_current),
         ],
-        Mode::Auto => vec![OptionView::new("jwt", t.auth_jwt, auth_current)],
-        Mode::Create | Mode::Edit => vec![OptionView::new("oauth", t.auth_oauth, auth_current)],
+        Mode::Auto => vec![OptionView::new("jwt", t.get("auth_jwt"), auth_current)],
+        Mode::Create | Mode::Edit => {
+            vec![OptionView::new("oauth", t.get("auth_oauth"), auth_current)]
+        }
     };
     let live = matches!(mode, Mode::Jwt | Mode::Migrate);
     let name = config.map(|c| c.name.to_string()).unwrap_or_default();
     let auth_switch = AuthSwitchView {
-        field: FieldView::select(t, "auth_type", t.auth_type, auth_options)
+        field: FieldView::select(t, "auth_type", t.get("auth_type"), auth_options)
             .disabled(!live)
             .in_form(if live { "switch-form" } else { "" }),
         live,
@@ -428,27 +412,32 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
     let mut jwt_fields = Vec::new();
     if let Some(Credentials::Jwt(jwt)) = config.map(|c| &c.credentials) {
         jwt_fields = vec![
-            FieldView::text(t, "api_key", t.api_key, jwt.api_key.to_string())
+            FieldView::text(t, "api_key", t.get("api_key"), jwt.api_key.to_string())
                 .mono()
                 .disabled(true),
-            FieldView::text(t, "jwt_org_id", t.org_id, jwt.org_id.to_string())
+            FieldView::text(t, "jwt_org_id", t.get("org_id"), jwt.org_id.to_string())
                 .mono()
                 .disabled(true),
             FieldView::text(
                 t,
                 "jwt_technical_account_id",
-                t.technical_account_id,
+                t.get("technical_account_id"),
                 jwt.technical_account_id.to_string(),
             )
             .mono()
             .disabled(true),
-            FieldView::text(t, "metascopes", t.metascopes, jwt.metascopes.to_string())
-                .mono()
-                .disabled(true),
+            FieldView::text(
+                t,
+                "metascopes",
+                t.get("metascopes"),
+                jwt.metascopes.to_string(),
+            )
+            .mono()
+            .disabled(true),
             FieldView::text(
                 t,
                 "certificate_fingerprint",
-                t.certificate_fingerprint,
+                t.get("certificate_fingerprint"),
                 jwt.certificate.fingerprint().to_owned(),
             )
             .mono()
@@ -457,7 +446,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             FieldView::text(
                 t,
                 "certificate_expiry",
-                t.certificate_expiry,
+                t.get("certificate_expiry"),
                 format_time(jwt.certificate.not_after()),
             )
             .disabled(true),
@@ -473,19 +462,21 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             _ => None,
         };
         let secret_hint_text = match (secret_dropped, stored_hint, mode) {
-            (true, _, _) => t.secret_reenter.to_owned(),
+            (true, _, _) => t.get("secret_reenter").to_owned(),
             (false, _, Mode::Migrate | Mode::Jwt) => {
                 let last4 = config
                     .and_then(jwt_client_secret)
                     .and_then(|s| secret_hint(&s))
                     .unwrap_or_default();
-                format!("{} …{last4}", t.secret_keep_jwt_hint)
+                t.fmt("secret_keep_jwt_hint", &[("last4", last4.into())])
             }
-            (false, Some(Some(last4)), _) => format!("{} …{last4}", t.secret_keep_hint),
-            (false, Some(None), _) => t.secret_keep_hint_short.to_owned(),
+            (false, Some(Some(last4)), _) => {
+                t.fmt("secret_keep_hint", &[("last4", last4.as_str().into())])
+            }
+            (false, Some(None), _) => t.get("secret_keep_hint_short").to_owned(),
             (false, None, _) => String::new(),
         };
-        let mut secret = FieldView::secret(t, "client_secret", t.client_secret)
+        let mut secret = FieldView::secret(t, "client_secret", t.get("client_secret"))
             .hint(secret_hint_text)
             .error(err(&mut errors, "client_secret"));
         // Editing keeps the stored secret and migrating the JWT credential's when left empty.
@@ -493,21 +484,21 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             secret = secret.required();
         }
         credential = vec![
-            FieldView::text(t, "client_id", t.client_id, input.client_id.clone())
+            FieldView::text(t, "client_id", t.get("client_id"), input.client_id.clone())
                 .required()
                 .mono()
                 .error(err(&mut errors, "client_id")),
             secret,
-            FieldView::text(t, "scopes", t.scopes, input.scopes.clone())
+            FieldView::text(t, "scopes", t.get("scopes"), input.scopes.clone())
                 .required()
                 .mono()
                 .wide()
-                .hint(t.scopes_hint)
+                .hint(t.get("scopes_hint"))
                 .error(err(&mut errors, "scopes")),
-            FieldView::text(t, "org_id", t.org_id, input.org_id.clone())
+            FieldView::text(t, "org_id", t.get("org_id"), input.org_id.clone())
                 .required()
                 .mono()
-                .hint(t.org_id_hint)
+                .hint(t.get("org_id_hint"))
                 .error(err(&mut errors, "org_id")),
         ];
         if mode == Mode::Migrate || mode == Mode::Jwt {
@@ -515,7 +506,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
                 FieldView::text(
                     t,
                     "technical_account_id",
-                    t.technical_account_id,
+                    t.get("technical_account_id"),
                     input.technical_account_id.clone(),
                 )
                 .mono()
@@ -526,42 +517,46 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
 
     let (heading, crumb, intro) = match (mode, config) {
         (Mode::Create, _) | (_, None) => (
-            t.create_heading.to_owned(),
-            t.create.to_owned(),
-            t.create_intro.to_owned(),
+            t.get("create_heading").to_owned(),
+            t.get("create").to_owned(),
+            t.get("create_intro").to_owned(),
         ),
-        (_, Some(c)) => (c.title.to_string(), t.properties.to_owned(), String::new()),
+        (_, Some(c)) => (
+            c.title.to_string(),
+            t.get("properties").to_owned(),
+            String::new(),
+        ),
     };
     let mut badges = Vec::new();
     if let Some(c) = config {
         badges.push((c.auth_type().key(), auth_label(t, c.auth_type()).to_owned()));
         if c.origin == Origin::AutoProvisioned {
-            badges.push(("auto", t.origin_auto.to_owned()));
+            badges.push(("auto", t.get("origin_auto").to_owned()));
         }
         if c.is_deprecated() {
-            badges.push(("readonly", t.read_only.to_owned()));
+            badges.push(("readonly", t.get("read_only").to_owned()));
         }
     }
     let meta = config.map_or_else(String::new, |c| {
         format!(
             "{} {} · {}",
-            t.revision,
+            t.get("revision"),
             c.revision,
             format_time(c.updated_at)
         )
     });
 
     let (submit_label, submit_enabled) = match mode {
-        Mode::Create => (t.save.to_owned(), true),
-        Mode::Edit | Mode::Migrate => (t.save_close.to_owned(), true),
-        Mode::Jwt => (t.save_close.to_owned(), false),
+        Mode::Create => (t.get("save").to_owned(), true),
+        Mode::Edit | Mode::Migrate => (t.get("save_close").to_owned(), true),
+        Mode::Jwt => (t.get("save_close").to_owned(), false),
         Mode::Auto => (String::new(), false),
     };
     let dc_json_error = err(&mut errors, "project_json");
     ConfigFormPage {
         page: console
             .chrome("integrations")
-            .titled(format!("{heading} · {}", t.ims_integrations)),
+            .titled(format!("{heading} · {}", t.get("ims_integrations"))),
         mode: mode.key(),
         id: name.clone(),
         heading,
@@ -595,19 +590,24 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
 }
 
 /// The standing notes of a JWT configuration.
-pub(super) fn jwt_alerts(t: &Texts, mode: Mode) -> Vec<AlertView> {
+pub(super) fn jwt_alerts(t: Texts, mode: Mode) -> Vec<AlertView> {
     match mode {
         Mode::Jwt => vec![
-            AlertView::new("warning", "jwt-read-only", t.jwt_deprecated)
-                .message(t.jwt_read_only)
-                .message(t.jwt_migrate_hint),
+            AlertView::new("warning", "jwt-read-only", t.get("jwt_deprecated"))
+                .message(t.get("jwt_read_only"))
+                .message(t.get("jwt_migrate_hint")),
         ],
         Mode::Migrate => vec![
-            AlertView::new("warning", "jwt-read-only", t.jwt_deprecated).message(t.jwt_read_only),
+            AlertView::new("warning", "jwt-read-only", t.get("jwt_deprecated"))
+                .message(t.get("jwt_read_only")),
         ],
         Mode::Auto => vec![
-            AlertView::new("info", "auto-provisioned-note", t.auto_provisioned_heading)
-                .message(t.auto_provisioned_note),
+            AlertView::new(
+                "info",
+                "auto-provisioned-note",
+                t.get("auto_provisioned_heading"),
+            )
+            .message(t.get("auto_provisioned_note")),
         ],
         Mode::Create | Mode::Edit => Vec::new(),
     }
@@ -623,18 +623,4 @@ pub(super) fn form_response(
         *response.status_mut() = status;
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_field_problem_loses_its_field_prefix() {
-        let t = super::super::super::i18n::Lang::En.texts();
-        assert_eq!(
-            problem_text(t, "org_id: is not an org id (for example: x)", "org_id"),
-            "Is not an org id (for example: x)"
-        );
-    }
 }

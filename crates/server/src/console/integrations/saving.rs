@@ -39,7 +39,7 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
         ServiceError::Invalid(fields) => Refusal::Form(
             record_fields(errors, t, input, fields)
                 .into_iter()
-                .map(|m| AlertView::new("error", "save-error", t.not_saved).message(m))
+                .map(|m| AlertView::new("error", "save-error", t.get("not_saved")).message(m))
                 .collect(),
         ),
         ServiceError::StaleRevision { .. }
@@ -63,7 +63,7 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
             Refusal::Form(
                 record_fields(errors, t, input, fields.into())
                     .into_iter()
-                    .map(|m| AlertView::new("error", "save-error", t.not_saved).message(m))
+                    .map(|m| AlertView::new("error", "save-error", t.get("not_saved")).message(m))
                     .collect(),
             )
         }
@@ -72,7 +72,9 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
         | ServiceError::Unavailable(_)
         | ServiceError::Internal(_)) => Refusal::Page(console.service_error_page(e)),
         other => Refusal::Form(vec![
-            AlertView::new("error", "save-error", t.not_saved).message(other.to_string()),
+            AlertView::new("error", "save-error", t.get("not_saved")).message(
+                super::super::errors::error_text(t, crate::error::ApiError::from(other).body()),
+            ),
         ]),
     }
 }
@@ -80,7 +82,10 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
 /// `GET /console/integrations/_new`.
 pub async fn new_form(console: Console) -> Response {
     if !console.caller.principal.is_admin() {
-        return console.error_page(StatusCode::FORBIDDEN, console.t().forbidden.to_owned());
+        return console.error_page(
+            StatusCode::FORBIDDEN,
+            console.t().get("forbidden").to_owned(),
+        );
     }
     let input = Input {
         cloud_solution: "target".to_owned(),
@@ -329,7 +334,8 @@ async fn save_migration(
             let mut alerts = jwt_alerts(t, Mode::Auto);
             alerts.insert(
                 0,
-                AlertView::new("error", "save-error", t.not_saved).message(t.auto_provisioned_note),
+                AlertView::new("error", "save-error", t.get("not_saved"))
+                    .message(t.get("auto_provisioned_note")),
             );
             let page = build_form(FormParts {
                 console,
@@ -344,18 +350,21 @@ async fn save_migration(
             return form_response(console, StatusCode::CONFLICT, &page);
         }
         Err(ServiceError::VerificationFailed { message, error, .. }) => {
-            let mut alert = AlertView::new("error", "verification-failed", t.verification_failed)
-                .message(t.verification_failed_body);
+            let mut alert =
+                AlertView::new("error", "verification-failed", t.get("verification_failed"))
+                    .message(t.get("verification_failed_body"));
             alert
                 .details
-                .push((t.ims_reason.to_owned(), message, "reason"));
-            alert
-                .details
-                .push((t.ims_error.to_owned(), error.error_code(), "ims_error"));
+                .push((t.get("ims_reason").to_owned(), message, "reason"));
+            alert.details.push((
+                t.get("ims_error").to_owned(),
+                error.error_code(),
+                "ims_error",
+            ));
             if let Some(id) = error.debug_id() {
                 alert
                     .details
-                    .push((t.debug_id.to_owned(), id.to_owned(), "debug_id"));
+                    .push((t.get("debug_id").to_owned(), id.to_owned(), "debug_id"));
             }
             alerts.insert(0, alert);
         }
