@@ -249,7 +249,7 @@ async fn jwt_rows_carry_the_deprecation_warning_and_auto_provisioned_rows_a_lock
     );
     assert_eq!(
         list.text("tr[data-name=auto-jwt] .origin-auto"),
-        "Auto-generated"
+        "Auto-provisioned"
     );
     assert!(list.has("tr[data-name=auto-jwt] .origin-auto svg"));
     assert!(!list.has("tr[data-name=analytics-jwt] .origin-auto"));
@@ -1289,7 +1289,7 @@ async fn a_form_with_three_bad_fields_shows_the_same_three_errors_in_english_and
         (
             "ko-KR,ko;q=0.9",
             "값을 입력하십시오.",
-            "올바르지 않은 값입니다:",
+            "올바르지 않은 값입니다. 예: ",
         ),
     ] {
         b.accept_language = language;
@@ -1324,10 +1324,29 @@ async fn a_form_with_three_bad_fields_shows_the_same_three_errors_in_english_and
         assert_eq!(page.all(".field.has-error").len(), 3, "{language}");
         assert_eq!(page.all("#error-summary li").len(), 3, "{language}");
         assert_eq!(page.text("#f-title-error"), missing, "{language}");
-        // The domain's reason with its example, after the language's lead.
+        // English quotes the domain's reason; Korean says it in Korean, from the error's
+        // kind and its example, with no English word but the example itself.
         let org_error = page.text("#f-org_id-error");
         assert!(org_error.starts_with(invalid), "{language}: {org_error}");
         assert!(org_error.contains("@AdobeOrg"), "{language}: {org_error}");
+        if language.starts_with("ko") {
+            for id in ["#f-name-error", "#f-org_id-error", "#error-summary"] {
+                let text = page.text(id);
+                // The example after "예:" is a value to type (an identifier), not a word.
+                let words: Vec<&str> = text.split_whitespace().collect();
+                let english: Vec<&str> = words
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i == 0 || words[i - 1] != "예:")
+                    .flat_map(|(_, w)| w.split(|c: char| !c.is_ascii_alphabetic()))
+                    .filter(|w| w.len() > 1)
+                    .collect();
+                assert!(
+                    english.is_empty(),
+                    "{id} has English words {english:?}: {text}"
+                );
+            }
+        }
     }
     app.stop().await;
 }
