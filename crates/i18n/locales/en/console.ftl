@@ -388,3 +388,5 @@ pager_range = { $first }–{ $last } of { $total }
 pager_none = 0 of { $total }
 # The project JSON could not be used: the reason ($problem).
 dc_json_problem = This is not a Developer Console project JSON with an OAuth Server-to-Server credential. { $problem }
+# The chart: configurations migrated so far.
+readiness_migrated = Migrated

@@ -391,3 +391,5 @@ pager_range = { $total }개 중 { $first }–{ $last }
 pager_none = { $total }개 중 0개
 # The project JSON could not be used: the reason ($problem).
 dc_json_problem = OAuth 서버 간 자격 증명이 포함된 Developer Console 프로젝트 JSON이 아닙니다. { $problem }
+# The chart: configurations migrated so far.
+readiness_migrated = 마이그레이션됨

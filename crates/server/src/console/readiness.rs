@@ -15,6 +15,7 @@ use super::i18n::Texts;
 use super::view::Chrome;
 use crate::error::ApiError;
 use crate::readiness::{self, Count, Readiness};
+use crate::readiness_chart::{Chart, ChartLabels};
 use crate::state::AppState;
 
 /// One row of the JWT-left table.
@@ -38,7 +39,10 @@ pub struct ReadinessPage {
     days: String,
     breakdowns: Vec<(&'static str, Vec<Count>)>,
     remaining: Vec<RemainingView>,
-    chart: String,
+    /// The progress chart's layout, drawn by the included `readiness_chart.svg`.
+    chart: Chart,
+    /// The chart's words.
+    chart_l: ChartLabels<'static>,
 }
 
 /// `GET /console/readiness`.
@@ -99,7 +103,8 @@ pub async fn page(State(state): State<AppState>, console: Console) -> Response {
             (l.get("cloud_solution"), r.by_cloud_solution.clone()),
             (l.get("health"), labelled(l, &r.by_health, health_key)),
         ],
-        chart: readiness::svg_chart(&r),
+        chart: Chart::of(&r),
+        chart_l: ChartLabels::in_lang(console.lang),
         days,
         remaining,
         r,

@@ -17,15 +17,9 @@ pub const LANG_COOKIE: &str = "imsbridge_lang";
 
 /// The language of a request: the switch's cookie, else `Accept-Language`, else English.
 pub fn lang_of_request(parts: &Parts) -> Lang {
-    let from_cookie = parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| Lang::parse(value));
+    let from_cookie = crate::http::cookies::read(&parts.headers, LANG_COOKIE)
+        .as_deref()
+        .and_then(Lang::parse);
     from_cookie.unwrap_or_else(|| {
         parts
             .headers
@@ -33,6 +27,22 @@ pub fn lang_of_request(parts: &Parts) -> Lang {
             .and_then(|v| v.to_str().ok())
             .map_or(Lang::En, Lang::from_accept_language)
     })
+}
+
+/// The cookie that remembers the switch's choice for a year: a preference, so `Lax` and
+/// readable by scripts is fine.
+pub fn lang_cookie(lang: Lang) -> axum_extra::extract::cookie::Cookie<'static> {
+    crate::http::cookies::build(
+        LANG_COOKIE,
+        lang.code().to_owned(),
+        31_536_000,
+        crate::http::cookies::Attrs {
+            path: "/",
+            same_site: axum_extra::extract::cookie::SameSite::Lax,
+            http_only: false,
+            secure: false,
+        },
+    )
 }
 
 /// The language of a console request, as an extractor.
