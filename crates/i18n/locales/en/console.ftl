@@ -367,7 +367,7 @@ ims_reason = Reason
 not_saved = The configuration was not saved
 # Migration refused for an auto-provisioned configuration.
 auto_provisioned_heading = Auto-provisioned configuration
-readiness_intro = JWT credentials stop working at their end of life. Migrate customer configurations with a plan (imsbridge migrate plan / apply); auto-provisioned ones are migrated automatically.
+readiness_intro = JWT credentials stop working at their end of life. Migrate customer configurations with a plan; auto-provisioned ones are migrated automatically. The commands:
 readiness_eol = JWT end of life
 # Days left before the JWT end of life.
 readiness_days_left = { $days } days left
@@ -390,3 +390,7 @@ pager_none = 0 of { $total }
 dc_json_problem = This is not a Developer Console project JSON with an OAuth Server-to-Server credential. { $problem }
 # The chart: configurations migrated so far.
 readiness_migrated = Migrated
+# A token scope: read-only access to the admin API.
+token_scope_read = Read
+# A token scope: everything an admin may do.
+token_scope_admin = Admin

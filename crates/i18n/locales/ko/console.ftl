@@ -370,7 +370,7 @@ ims_reason = 이유
 not_saved = 구성을 저장하지 못했습니다
 # Migration refused for an auto-provisioned configuration.
 auto_provisioned_heading = 자동 프로비저닝된 구성
-readiness_intro = JWT 자격 증명은 지원 종료일 이후 작동하지 않습니다. 고객 구성은 계획으로 마이그레이션하고(imsbridge migrate plan / apply), 자동 프로비저닝된 구성은 자동으로 마이그레이션됩니다.
+readiness_intro = JWT 자격 증명은 지원 종료일 이후 작동하지 않습니다. 고객 구성은 계획으로 마이그레이션하고, 자동 프로비저닝된 구성은 자동으로 마이그레이션됩니다. 명령:
 readiness_eol = JWT 지원 종료일
 # Days left before the JWT end of life.
 readiness_days_left = { $days }일 남음
@@ -393,3 +393,7 @@ pager_none = { $total }개 중 0개
 dc_json_problem = OAuth 서버 간 자격 증명이 포함된 Developer Console 프로젝트 JSON이 아닙니다. { $problem }
 # The chart: configurations migrated so far.
 readiness_migrated = 마이그레이션됨
+# A token scope: read-only access to the admin API.
+token_scope_read = 읽기
+# A token scope: everything an admin may do.
+token_scope_admin = 관리자

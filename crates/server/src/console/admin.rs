@@ -325,7 +325,11 @@ async fn tokens_page(
             id: v.id.to_string(),
             name: v.name.clone(),
             prefix: v.prefix.clone(),
-            scope: v.scope.clone(),
+            scope: match v.scope.as_str() {
+                "read" => t.get("token_scope_read").to_owned(),
+                "admin" => t.get("token_scope_admin").to_owned(),
+                other => other.to_owned(),
+            },
             created: format_time(v.created_at),
             last_used: v
                 .last_used_at
