@@ -52,7 +52,13 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                     )
                 );
                 if generated {
-                    println!("password: {}", password.expose_secret());
+                    println!(
+                        "{}",
+                        say::fmt(
+                            "cli_password",
+                            &[("password", password.expose_secret().into())]
+                        )
+                    );
                 }
             }
             UsersCommand::Passwd {
@@ -78,7 +84,13 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                     )
                 );
                 if generated {
-                    println!("password: {}", password.expose_secret());
+                    println!(
+                        "{}",
+                        say::fmt(
+                            "cli_password",
+                            &[("password", password.expose_secret().into())]
+                        )
+                    );
                 }
             }
             UsersCommand::Remove { username } => {

@@ -48,3 +48,5 @@ cli_export_written = Wrote { $files } file(s) to { $dir }.
 cli_export_skipped = Not exported: { $name }: { $reason }
 # config import: how many failed.
 cli_import_failed = { $failed } configuration(s) could not be imported
+# A generated password, shown once (users add, users passwd).
+cli_password = password: { $password }

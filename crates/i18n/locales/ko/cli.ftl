@@ -48,3 +48,5 @@ cli_export_written = 파일 { $files }개를 { $dir }에 기록했습니다.
 cli_export_skipped = 내보내지 않음: { $name }: { $reason }
 # config import: how many failed.
 cli_import_failed = 구성 { $failed }개를 가져올 수 없습니다
+# A generated password, shown once (users add, users passwd).
+cli_password = 암호: { $password }
