@@ -1,5 +1,6 @@
 //! The one error of every operation, and the machine-readable codes that adapters answer.
 
+use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -262,6 +263,9 @@ pub enum ServiceError {
         message: String,
         /// The field at fault, when one is.
         field: Option<&'static str>,
+        /// The arguments of the code's message (`name` with `name_taken`, `username` with
+        /// `username_taken`), so that a client can say it in its reader's language.
+        args: BTreeMap<String, String>,
     },
     /// IMS refused new OAuth details while verifying them before a change.
     #[error("IMS refused the new OAuth details, so nothing was changed: {message}")]
@@ -300,6 +304,7 @@ impl ServiceError {
             code,
             message: message.into(),
             field: None,
+            args: BTreeMap::new(),
         }
     }
 
@@ -353,6 +358,7 @@ impl From<RuleError> for ServiceError {
                     "{message}. An existing JWT configuration is moved to OAuth with POST /api/v1/integrations/{{name}}/migrate."
                 ),
                 field: Some("auth_type"),
+                args: BTreeMap::new(),
             },
             RuleError::JwtReadOnly => Self::conflict(
                 ErrorCode::JwtReadOnly,
@@ -377,9 +383,11 @@ impl From<StoreError> for ServiceError {
                     "a configuration named \"{name}\" already exists; choose another name"
                 ),
                 field: Some("name"),
+                args: BTreeMap::from([("name".to_owned(), name.to_string())]),
             },
-            StoreError::UsernameTaken(_) => Self::Conflict {
+            StoreError::UsernameTaken(ref username) => Self::Conflict {
                 code: ErrorCode::UsernameTaken,
+                args: BTreeMap::from([("username".to_owned(), username.clone())]),
                 message: e.to_string(),
                 field: Some("username"),
             },

@@ -51,6 +51,7 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
             field: Some(field),
             code,
             message,
+            ..
         } => {
             let fields = vec![
                 imsbridge_service::FieldError::new(
