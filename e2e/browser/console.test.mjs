@@ -50,7 +50,7 @@ describe('the console', () => {
     assert.equal((await warning.textContent()).trim(), 'JWT Credentials (deprecated)');
     assert.equal(await page.locator(`${row('target-staging')} .jwt-warning`).count(), 0);
     const auto = page.locator(`${row('asset-compute')} .origin-auto`);
-    assert.equal((await auto.textContent()).trim(), 'Auto-generated');
+    assert.equal((await auto.textContent()).trim(), 'Auto-provisioned');
     // Nothing selected: the selection actions wait for a row.
     assert.ok(await page.locator('#action-properties').isDisabled());
     await shot(page, '02-list');

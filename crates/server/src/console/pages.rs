@@ -39,7 +39,7 @@ pub struct RowView {
     pub auth_label: &'static str,
     /// Whether it is JWT (shows the deprecation warning).
     pub is_jwt: bool,
-    /// Whether it is auto-provisioned (lock, "Auto-generated").
+    /// Whether it is auto-provisioned (lock, "Auto-provisioned").
     pub is_auto: bool,
     /// `healthy`, `unhealthy` or `unknown`.
     pub health_key: &'static str,
