@@ -31,6 +31,11 @@ pub fn fmt(key: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     lang().fmt(key, args)
 }
 
+/// Prints a message with arguments on standard output.
+pub fn print(key: &str, args: &[(&str, FluentValue<'_>)]) {
+    println!("{}", fmt(key, args));
+}
+
 /// The line a failed command ends with.
 pub fn error_line(e: &anyhow::Error) -> String {
     error_line_in(lang(), e)
@@ -40,9 +45,10 @@ pub fn error_line(e: &anyhow::Error) -> String {
 /// languages say what the error's code means, with the field at fault, or fall back to the
 /// English chain behind their own lead when the error carries no code.
 pub fn error_line_in(lang: Lang, e: &anyhow::Error) -> String {
-    let message = match lang {
-        Lang::En => format!("{e:#}"),
-        _ => translated(Texts(lang), e).unwrap_or_else(|| format!("{e:#}")),
+    let message = if lang == Lang::En {
+        format!("{e:#}")
+    } else {
+        translated(Texts(lang), e).unwrap_or_else(|| format!("{e:#}"))
     };
     lang.fmt("cli_error", &[("message", message.into())])
 }

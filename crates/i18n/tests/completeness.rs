@@ -16,11 +16,9 @@ fn variables(lang: Lang) -> BTreeMap<String, BTreeSet<String>> {
             if line.starts_with('#') || line.trim().is_empty() {
                 continue;
             }
-            if !line.starts_with(' ') {
-                if let Some((id, _)) = line.split_once(" = ") {
-                    current = Some(id.to_owned());
-                    out.entry(id.to_owned()).or_default();
-                }
+            if let Some((id, _)) = line.split_once(" = ").filter(|_| !line.starts_with(' ')) {
+                current = Some(id.to_owned());
+                out.entry(id.to_owned()).or_default();
             }
             let Some(id) = &current else { continue };
             for part in line.split('$').skip(1) {

@@ -41,25 +41,14 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                 } else {
                     "cli_user_added"
                 };
-                println!(
-                    "{}",
-                    say::fmt(
-                        key,
-                        &[
-                            ("username", user.username.as_str().into()),
-                            ("role", user.role.key().into()),
-                        ],
-                    )
+                say::print(
+                    key,
+                    &[
+                        ("username", user.username.as_str().into()),
+                        ("role", user.role.key().into()),
+                    ],
                 );
-                if generated {
-                    println!(
-                        "{}",
-                        say::fmt(
-                            "cli_password",
-                            &[("password", password.expose_secret().into())]
-                        )
-                    );
-                }
+                show_generated(generated, &password);
             }
             UsersCommand::Passwd {
                 username,
@@ -76,31 +65,17 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                         },
                     )
                     .await?;
-                println!(
-                    "{}",
-                    say::fmt(
-                        "cli_password_changed",
-                        &[("username", username.as_str().into())]
-                    )
+                say::print(
+                    "cli_password_changed",
+                    &[("username", username.as_str().into())],
                 );
-                if generated {
-                    println!(
-                        "{}",
-                        say::fmt(
-                            "cli_password",
-                            &[("password", password.expose_secret().into())]
-                        )
-                    );
-                }
+                show_generated(generated, &password);
             }
             UsersCommand::Remove { username } => {
                 services.delete_user(&cli, &username).await?;
-                println!(
-                    "{}",
-                    say::fmt(
-                        "cli_user_removed",
-                        &[("username", username.as_str().into())]
-                    )
+                say::print(
+                    "cli_user_removed",
+                    &[("username", username.as_str().into())],
                 );
             }
             UsersCommand::List => {
@@ -132,6 +107,16 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
     .await;
     store.close().await;
     result
+}
+
+/// Prints a generated password, once; one from standard input is not repeated.
+fn show_generated(generated: bool, password: &SecretString) {
+    if generated {
+        say::print(
+            "cli_password",
+            &[("password", password.expose_secret().into())],
+        );
+    }
 }
 
 /// A password from standard input (checked against the policy), or a generated one.

@@ -288,6 +288,30 @@ async fn save_edit(
     form_response(console, StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
+/// What IMS said when it refused the new OAuth details: its reason, error and debug id.
+fn verification_alert(
+    t: super::super::i18n::Texts,
+    message: String,
+    error: &imsbridge_ims::TokenError,
+) -> AlertView {
+    let mut alert = AlertView::new("error", "verification-failed", t.get("verification_failed"))
+        .message(t.get("verification_failed_body"));
+    alert
+        .details
+        .push((t.get("ims_reason").to_owned(), message, "reason"));
+    alert.details.push((
+        t.get("ims_error").to_owned(),
+        error.error_code(),
+        "ims_error",
+    ));
+    if let Some(id) = error.debug_id() {
+        alert
+            .details
+            .push((t.get("debug_id").to_owned(), id.to_owned(), "debug_id"));
+    }
+    alert
+}
+
 async fn save_migration(
     state: &AppState,
     console: &Console,
@@ -357,23 +381,7 @@ async fn save_migration(
             return form_response(console, StatusCode::CONFLICT, &page);
         }
         Err(ServiceError::VerificationFailed { message, error, .. }) => {
-            let mut alert =
-                AlertView::new("error", "verification-failed", t.get("verification_failed"))
-                    .message(t.get("verification_failed_body"));
-            alert
-                .details
-                .push((t.get("ims_reason").to_owned(), message, "reason"));
-            alert.details.push((
-                t.get("ims_error").to_owned(),
-                error.error_code(),
-                "ims_error",
-            ));
-            if let Some(id) = error.debug_id() {
-                alert
-                    .details
-                    .push((t.get("debug_id").to_owned(), id.to_owned(), "debug_id"));
-            }
-            alerts.insert(0, alert);
+            alerts.insert(0, verification_alert(t, message, &error));
         }
         Err(e) => match refusal(console, &input, &mut errors, e) {
             Refusal::Page(page) => return page,
