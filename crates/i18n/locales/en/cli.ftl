@@ -50,3 +50,27 @@ cli_export_skipped = Not exported: { $name }: { $reason }
 cli_import_failed = { $failed } configuration(s) could not be imported
 # A generated password, shown once (users add, users passwd).
 cli_password = password: { $password }
+# A listing shows only part of what exists.
+cli_list_partial = { $shown } of { $total } shown; use --offset and --limit for more.
+# config delete.
+cli_config_deleted = Deleted { $name }.
+# config health: IMS gave a token ($message: what it said).
+cli_healthy = Healthy: { $message }
+# config health: IMS refused ($message: why).
+cli_unhealthy = Unhealthy: { $message }
+# config create.
+cli_config_created = Created { $name } (revision { $revision }).
+# config update.
+cli_config_updated = Updated { $name } (revision { $revision }).
+# config migrate.
+cli_config_migrated = Migrated to OAuth Server-to-Server { $name } (revision { $revision }).
+# db migrate ($kind: SQLite or PostgreSQL).
+cli_database_up_to_date = The { $kind } database is up to date.
+# config export --output.
+cli_exported = Exported { $count } configuration(s) to { $path }.
+# config import: configurations created.
+cli_imported_created = Created { $count } configuration(s).
+# config import: names that exist already, left as they are.
+cli_imported_skipped = Skipped (the name exists already): { $names }
+# config import: one configuration that failed, and why.
+cli_not_imported = Not imported: { $name }: { $reason }

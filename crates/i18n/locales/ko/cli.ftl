@@ -50,3 +50,27 @@ cli_export_skipped = 내보내지 않음: { $name }: { $reason }
 cli_import_failed = 구성 { $failed }개를 가져올 수 없습니다
 # A generated password, shown once (users add, users passwd).
 cli_password = 암호: { $password }
+# A listing shows only part of what exists.
+cli_list_partial = 전체 { $total }개 중 { $shown }개를 표시했습니다. 더 보려면 --offset과 --limit을 사용하십시오.
+# config delete.
+cli_config_deleted = { $name } 구성을 삭제했습니다.
+# config health: IMS gave a token ($message: what it said).
+cli_healthy = 정상: { $message }
+# config health: IMS refused ($message: why).
+cli_unhealthy = 비정상: { $message }
+# config create.
+cli_config_created = { $name } 구성을 만들었습니다(개정 { $revision }).
+# config update.
+cli_config_updated = { $name } 구성을 업데이트했습니다(개정 { $revision }).
+# config migrate.
+cli_config_migrated = { $name } 구성을 OAuth 서버 간 인증으로 마이그레이션했습니다(개정 { $revision }).
+# db migrate ($kind: SQLite or PostgreSQL).
+cli_database_up_to_date = { $kind } 데이터베이스가 최신 상태입니다.
+# config export --output.
+cli_exported = 구성 { $count }개를 { $path }에 내보냈습니다.
+# config import: configurations created.
+cli_imported_created = 구성 { $count }개를 만들었습니다.
+# config import: names that exist already, left as they are.
+cli_imported_skipped = 건너뜀(이름이 이미 있음): { $names }
+# config import: one configuration that failed, and why.
+cli_not_imported = 가져오지 않음: { $name }: { $reason }
