@@ -114,7 +114,7 @@ fn filter(t: Texts, q: &AuditQuery) -> Result<imsbridge_store::AuditFilter, Fiel
             "until" => "to",
             _ => "target_name",
         };
-        (field, e.message.clone())
+        (field, super::errors::field_error_text(t, e))
     })
 }
 

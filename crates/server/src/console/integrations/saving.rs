@@ -114,7 +114,13 @@ pub async fn create(
 ) -> Response {
     let mut input = match Input::read(multipart).await {
         Ok(input) => input,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e),
+        Err(_) => {
+            // A form the browser could not have sent (cut short, not multipart).
+            return console.error_page(
+                StatusCode::BAD_REQUEST,
+                console.t().get("error_bad_body").to_owned(),
+            );
+        }
     };
     if let Err(refused) = console.check_csrf(input.csrf_token.as_deref()) {
         return refused;
@@ -188,7 +194,13 @@ pub async fn save(
 ) -> Response {
     let mut input = match Input::read(multipart).await {
         Ok(input) => input,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e),
+        Err(_) => {
+            // A form the browser could not have sent (cut short, not multipart).
+            return console.error_page(
+                StatusCode::BAD_REQUEST,
+                console.t().get("error_bad_body").to_owned(),
+            );
+        }
     };
     if let Err(refused) = console.check_csrf(input.csrf_token.as_deref()) {
         return refused;
@@ -247,7 +259,13 @@ async fn save_edit(
     let mut errors = Errors::new();
     let expected = match Revision::parse(&input.revision) {
         Ok(r) => r,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(_) => {
+            // The form's hidden revision was changed by hand.
+            return console.error_page(
+                StatusCode::BAD_REQUEST,
+                console.t().get("error_invalid_body").to_owned(),
+            );
+        }
     };
     if current.auth_type() == AuthType::OAuth && current.revision != expected {
         return conflict_page(state, console, &current.name, &mut input).await;
@@ -322,7 +340,13 @@ async fn save_migration(
     let mut errors = Errors::new();
     let expected = match Revision::parse(&input.revision) {
         Ok(r) => r,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(_) => {
+            // The form's hidden revision was changed by hand.
+            return console.error_page(
+                StatusCode::BAD_REQUEST,
+                console.t().get("error_invalid_body").to_owned(),
+            );
+        }
     };
     // A stale form is a conflict before its fields are read; an auto-provisioned or already
     // migrated configuration is the service's to refuse.
