@@ -112,15 +112,12 @@ pub async fn create(
     console: Console,
     multipart: Multipart,
 ) -> Response {
-    let mut input = match Input::read(multipart).await {
-        Ok(input) => input,
-        Err(_) => {
-            // A form the browser could not have sent (cut short, not multipart).
-            return console.error_page(
-                StatusCode::BAD_REQUEST,
-                console.t().get("error_bad_body").to_owned(),
-            );
-        }
+    let Ok(mut input) = Input::read(multipart).await else {
+        // A form the browser could not have sent (cut short, not multipart).
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_bad_body").to_owned(),
+        );
     };
     if let Err(refused) = console.check_csrf(input.csrf_token.as_deref()) {
         return refused;
@@ -192,15 +189,12 @@ pub async fn save(
     Path(raw): Path<String>,
     multipart: Multipart,
 ) -> Response {
-    let mut input = match Input::read(multipart).await {
-        Ok(input) => input,
-        Err(_) => {
-            // A form the browser could not have sent (cut short, not multipart).
-            return console.error_page(
-                StatusCode::BAD_REQUEST,
-                console.t().get("error_bad_body").to_owned(),
-            );
-        }
+    let Ok(mut input) = Input::read(multipart).await else {
+        // A form the browser could not have sent (cut short, not multipart).
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_bad_body").to_owned(),
+        );
     };
     if let Err(refused) = console.check_csrf(input.csrf_token.as_deref()) {
         return refused;
@@ -257,15 +251,12 @@ async fn save_edit(
     mut input: Input,
 ) -> Response {
     let mut errors = Errors::new();
-    let expected = match Revision::parse(&input.revision) {
-        Ok(r) => r,
-        Err(_) => {
-            // The form's hidden revision was changed by hand.
-            return console.error_page(
-                StatusCode::BAD_REQUEST,
-                console.t().get("error_invalid_body").to_owned(),
-            );
-        }
+    let Ok(expected) = Revision::parse(&input.revision) else {
+        // The form's hidden revision was changed by hand.
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_invalid_body").to_owned(),
+        );
     };
     if current.auth_type() == AuthType::OAuth && current.revision != expected {
         return conflict_page(state, console, &current.name, &mut input).await;
@@ -338,15 +329,12 @@ async fn save_migration(
 ) -> Response {
     let t = console.t();
     let mut errors = Errors::new();
-    let expected = match Revision::parse(&input.revision) {
-        Ok(r) => r,
-        Err(_) => {
-            // The form's hidden revision was changed by hand.
-            return console.error_page(
-                StatusCode::BAD_REQUEST,
-                console.t().get("error_invalid_body").to_owned(),
-            );
-        }
+    let Ok(expected) = Revision::parse(&input.revision) else {
+        // The form's hidden revision was changed by hand.
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_invalid_body").to_owned(),
+        );
     };
     // A stale form is a conflict before its fields are read; an auto-provisioned or already
     // migrated configuration is the service's to refuse.
