@@ -160,7 +160,6 @@ fn lookups() -> Vec<Lookup> {
             ("say::text(", false),
             ("fmt(", true),
             ("fmt1(", true),
-            ("fmt2(", true),
         ] {
             for (i, _) in text.match_indices(call) {
                 let before = &text[..i];
@@ -182,7 +181,7 @@ fn lookups() -> Vec<Lookup> {
                 let after = &text[i + call.len()..];
                 let Some(key) = literal(after) else { continue };
                 let args = with_args.then(|| match call {
-                    "fmt1(" | "fmt2(" => {
+                    "fmt1(" => {
                         let close = after.find(')').unwrap_or(after.len());
                         after[..close]
                             .split('"')

@@ -367,20 +367,31 @@ ims_reason = Reason
 not_saved = The configuration was not saved
 # Migration refused for an auto-provisioned configuration.
 auto_provisioned_heading = Auto-provisioned configuration
+# The readiness page, under its heading (the commands follow as code).
 readiness_intro = JWT credentials stop working at their end of life. Migrate customer configurations with a plan; auto-provisioned ones are migrated automatically. The commands:
+# The JWT end-of-life date (also the chart's marker).
 readiness_eol = JWT end of life
 # Days left before the JWT end of life.
 readiness_days_left = { $days } days left
 # Days since the JWT end of life.
 readiness_passed = { $days } days ago
+# How many configurations there are.
 readiness_total = Configurations
+# The chart's heading and title.
 readiness_progress = Migration progress
+# JWT configurations not migrated yet (a count, a table, the chart's amber line).
 readiness_remaining = JWT configurations left
+# When no JWT configuration is left.
 readiness_none_left = Every configuration uses OAuth Server-to-Server.
+# Column: who fetched the configuration's tokens lately.
 readiness_used_by = Recent token requests
+# Column: what happens to the configuration next.
 readiness_next_step = Next step
+# Next step of an auto-provisioned configuration.
 readiness_automatic = Migrated automatically
+# Next step of a customer configuration.
 readiness_plan = Migrate with a plan
+# Next step after a failed automatic attempt (`$attempt`, IMS's `$reason`).
 readiness_auto_failed = Automatic migration failed (attempt { $attempt }): { $reason }; retrying
 # The pager: rows $first to $last of $total.
 pager_range = { $first }–{ $last } of { $total }

@@ -370,20 +370,31 @@ ims_reason = 이유
 not_saved = 구성을 저장하지 못했습니다
 # Migration refused for an auto-provisioned configuration.
 auto_provisioned_heading = 자동 프로비저닝된 구성
+# The readiness page, under its heading (the commands follow as code).
 readiness_intro = JWT 자격 증명은 지원 종료일 이후 작동하지 않습니다. 고객 구성은 계획으로 마이그레이션하고, 자동 프로비저닝된 구성은 자동으로 마이그레이션됩니다. 명령:
+# The JWT end-of-life date (also the chart's marker).
 readiness_eol = JWT 지원 종료일
 # Days left before the JWT end of life.
 readiness_days_left = { $days }일 남음
 # Days since the JWT end of life.
 readiness_passed = { $days }일 지남
+# How many configurations there are.
 readiness_total = 구성
+# The chart's heading and title.
 readiness_progress = 마이그레이션 진행률
+# JWT configurations not migrated yet (a count, a table, the chart's amber line).
 readiness_remaining = 남은 JWT 구성
+# When no JWT configuration is left.
 readiness_none_left = 모든 구성이 OAuth 서버 간 인증을 사용합니다.
+# Column: who fetched the configuration's tokens lately.
 readiness_used_by = 최근 토큰 요청
+# Column: what happens to the configuration next.
 readiness_next_step = 다음 단계
+# Next step of an auto-provisioned configuration.
 readiness_automatic = 자동으로 마이그레이션됨
+# Next step of a customer configuration.
 readiness_plan = 계획으로 마이그레이션
+# Next step after a failed automatic attempt (`$attempt`, IMS's `$reason`).
 readiness_auto_failed = 자동 마이그레이션 실패({ $attempt }번째 시도): { $reason }, 재시도 중
 # The pager: rows $first to $last of $total.
 pager_range = { $total }개 중 { $first }–{ $last }

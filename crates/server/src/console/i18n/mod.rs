@@ -63,11 +63,6 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
 pub struct Texts(pub Lang);
 
 impl Texts {
-    /// The messages of `lang`.
-    pub fn of(lang: Lang) -> Self {
-        Self(lang)
-    }
-
     /// A message without arguments.
     pub fn get(&self, key: &str) -> &'static str {
         self.0.get(key)
@@ -81,16 +76,6 @@ impl Texts {
     /// A message with one argument (for templates).
     pub fn fmt1(&self, key: &str, name: &str, value: impl Display) -> String {
         self.fmt(key, &[(name, arg(value))])
-    }
-
-    /// A message with two arguments (for templates).
-    pub fn fmt2(
-        &self,
-        key: &str,
-        (n1, v1): (&str, impl Display),
-        (n2, v2): (&str, impl Display),
-    ) -> String {
-        self.fmt(key, &[(n1, arg(v1)), (n2, arg(v2))])
     }
 }
 
