@@ -124,11 +124,15 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             title,
             cloud_solution,
             authorization_server,
+            no_verify,
             oauth,
         } => {
             let api = Remote::new(&remote)?;
             let mut body = oauth_body(&oauth)?;
             body.insert("name".into(), json!(name));
+            if no_verify {
+                body.insert("verify".into(), json!(false));
+            }
             body.insert("cloud_solution".into(), json!(cloud_solution));
             insert_opt(&mut body, "title", title);
             insert_opt(&mut body, "authorization_server", authorization_server);
@@ -151,6 +155,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             title,
             cloud_solution,
             authorization_server,
+            no_verify,
             oauth,
         } => {
             let api = Remote::new(&remote)?;
@@ -162,6 +167,9 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                 bail!(
                     "nothing to change: give at least one field, for example --title or --scopes"
                 );
+            }
+            if no_verify {
+                body.insert("verify".into(), json!(false));
             }
             let cfg = api
                 .call(

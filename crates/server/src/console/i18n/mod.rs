@@ -330,6 +330,16 @@ pub struct Texts {
     pub verification_failed: &'static str,
     /// Verification failed explanation.
     pub verification_failed_body: &'static str,
+    /// Verification failed explanation on Create and Properties of an OAuth configuration.
+    pub verification_failed_save: &'static str,
+    /// The button that saves without verifying the credential with IMS.
+    pub save_unverified: &'static str,
+    /// What "Save without verifying" does, shown when IMS refused or was unreachable.
+    pub save_unverified_hint: &'static str,
+    /// IMS unreachable while verifying: heading.
+    pub ims_unreachable: &'static str,
+    /// IMS unreachable while verifying: explanation.
+    pub ims_unreachable_body: &'static str,
     /// IMS error code label.
     pub ims_error: &'static str,
     /// IMS debug id label.

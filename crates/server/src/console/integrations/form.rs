@@ -37,6 +37,8 @@ pub(super) struct Input {
     pub(super) org_id: String,
     pub(super) technical_account_id: String,
     pub(super) project_json: String,
+    /// "Save without verifying" was chosen.
+    pub(super) skip_verify: bool,
 }
 
 impl Input {
@@ -62,6 +64,7 @@ impl Input {
                 "scopes" => input.scopes = text,
                 "org_id" => input.org_id = text,
                 "technical_account_id" => input.technical_account_id = text,
+                "verify" => input.skip_verify = text == "false",
                 "project_json" | "project_file" if !text.trim().is_empty() => {
                     input.project_json = text;
                 }
@@ -95,6 +98,11 @@ impl Input {
                 .unwrap_or_default();
         }
         input
+    }
+
+    /// The save's `verify`: false only when "Save without verifying" was chosen.
+    pub(super) fn verify(&self) -> bool {
+        !self.skip_verify
     }
 
     /// The solution as the service reads it: `other` takes its name from `other_solution`.
@@ -170,7 +178,7 @@ const FORM_FIELDS: [&str; 11] = [
     "project_json",
 ];
 
-fn field_key(field: &str) -> Option<&'static str> {
+pub(super) fn field_key(field: &str) -> Option<&'static str> {
     FORM_FIELDS.iter().copied().find(|f| *f == field)
 }
 
@@ -557,6 +565,12 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         Mode::Jwt => (t.save_close.to_owned(), false),
         Mode::Auto => (String::new(), false),
     };
+    let save_unverified_label =
+        if matches!(mode, Mode::Create | Mode::Edit) && console.allow_unverified {
+            t.save_unverified.to_owned()
+        } else {
+            String::new()
+        };
     let dc_json_error = err(&mut errors, "project_json");
     ConfigFormPage {
         page: console
@@ -591,6 +605,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         dc_json_error,
         submit_label,
         submit_enabled,
+        save_unverified_label,
     }
 }
 
