@@ -340,7 +340,7 @@ impl From<ServiceError> for ApiError {
 /// How to save anyway, when this server allows it; otherwise the setting that forbids it.
 fn skip_hint(skippable: bool) -> &'static str {
     if skippable {
-        ", or save without verifying (\"verify\": false)"
+        ", or save without verifying (\"verify\": false; --no-verify with imsbridge config create|update)"
     } else {
         "; this server does not save unverified details (server.allow_unverified_migration is false)"
     }
