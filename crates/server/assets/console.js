@@ -69,6 +69,8 @@
         oauthFields.disabled = !oauth;
         if (jwtFields) jwtFields.hidden = oauth;
         if (submit) submit.disabled = !oauth;
+        // The badges and notes say what the form now is: JWT and read-only, or OAuth.
+        $$("[data-auth]").forEach(function (el) { el.hidden = el.dataset.auth !== authSelect.value; });
         var mode = $("#config-form input[name=mode]");
         if (mode) mode.value = oauth ? "migrate" : "jwt";
         var url = new URL(window.location.href);

@@ -16,6 +16,7 @@ pub mod fleet;
 pub mod http;
 pub mod import_upload;
 pub mod openapi;
+pub mod readiness_chart;
 pub mod serve;
 pub mod settings;
 pub mod startup;

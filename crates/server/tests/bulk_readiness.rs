@@ -10,6 +10,7 @@ mod bulk {
     use imsbridge_domain::{Origin, SystemClock};
     use imsbridge_server::bulk::{ApplyOptions, Plan, PlanOptions, Quiet, apply};
     use imsbridge_server::readiness::{self, TokenUsage};
+    use imsbridge_server::readiness_chart;
 
     use super::bulk_common::{Estate, provider};
     use imsbridge_testkit::TestData;
@@ -83,11 +84,11 @@ mod bulk {
                 (1, 3)
             );
 
-            let svg = readiness::svg_chart(&r);
+            let svg = readiness_chart::svg(&r, readiness_chart::ChartLabels::ENGLISH);
             assert!(
                 svg.starts_with("<svg")
                     && svg.contains("Migrated (1)")
-                    && svg.contains("JWT left (3)")
+                    && svg.contains("JWT configurations left (3)")
             );
         }
     }

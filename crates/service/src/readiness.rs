@@ -1,17 +1,16 @@
 //! Migration readiness: how many configurations of each kind remain, which JWT ones are left
 //! and who still uses them, how long until JWT credentials stop working, and the migration's
-//! progress over time (drawn as an SVG chart, server-side).
+//! progress over time (which the server draws as an SVG chart).
 //!
 //! Token use per configuration is recorded cheaply by [`TokenUsage`]: counts kept in memory
 //! per (configuration, caller) and written to the audit log as `token.usage` entries when
 //! flushed, so that every replica's use is seen and nothing is written per token request.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use imsbridge_domain::{AuthType, HealthStatus};
 use imsbridge_store::{
     AuditContext, AuditEntry, AuditFilter, ConfigFilter, ConfigSummary, PageRequest, Store,
@@ -367,125 +366,6 @@ impl TokenUsage {
     }
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The migration progress as a standalone SVG line chart: configurations migrated so far
-/// (green) and JWT configurations left (amber) per day, with the end-of-life date marked when
-/// it falls in the range. Needs no script or stylesheet.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one sequential pass; not yet split by responsibility"
-)]
-pub fn svg_chart(r: &Readiness) -> String {
-    const W: f64 = 640.0;
-    const H: f64 = 260.0;
-    const LEFT: f64 = 48.0;
-    const RIGHT: f64 = 16.0;
-    const TOP: f64 = 28.0;
-    const BOTTOM: f64 = 40.0;
-    let today = r.generated_at.date_naive();
-    let jwt_now = r.remaining.len() as u64;
-    // The series: each recorded day, and today, so the lines reach the present.
-    let mut points: Vec<(NaiveDate, u64, u64)> = r
-        .progress
-        .iter()
-        .map(|p| (p.date, p.cumulative, p.remaining_jwt))
-        .collect();
-    let migrated_total = points.last().map_or(0, |p| p.1);
-    match points.first() {
-        None => points.push((today - Duration::days(1), 0, jwt_now)),
-        Some(first) => {
-            let before = first.0 - Duration::days(1);
-            let start_left = first.2 + first.1;
-            points.insert(0, (before, 0, start_left));
-        }
-    }
-    if points.last().is_some_and(|p| p.0 < today) {
-        points.push((today, migrated_total, jwt_now));
-    }
-    let first = points[0].0;
-    let last = points[points.len() - 1].0.max(first + Duration::days(1));
-    let span = (last - first).num_days().max(1) as f64;
-    let max_y = points
-        .iter()
-        .map(|p| p.1.max(p.2))
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let x = |d: NaiveDate| LEFT + (d - first).num_days() as f64 / span * (W - LEFT - RIGHT);
-    let y = |v: u64| TOP + (1.0 - v as f64 / max_y) * (H - TOP - BOTTOM);
-    let line = |pick: fn(&(NaiveDate, u64, u64)) -> u64| {
-        points
-            .iter()
-            .map(|p| format!("{:.1},{:.1}", x(p.0), y(pick(p))))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-labelledby="readiness-chart-title" font-family="sans-serif" font-size="11">"#
-    );
-    let _ = write!(
-        s,
-        r#"<title id="readiness-chart-title">Migration progress: {migrated_total} migrated, {jwt_now} JWT configurations left</title>"#
-    );
-    let _ = write!(
-        s,
-        r##"<rect x="0" y="0" width="{W}" height="{H}" fill="#ffffff"/><line x1="{LEFT}" y1="{b:.1}" x2="{r:.1}" y2="{b:.1}" stroke="#888"/><line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{b:.1}" stroke="#888"/>"##,
-        b = H - BOTTOM,
-        r = W - RIGHT
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{lx:.1}" y="{ty:.1}" text-anchor="end">{max}</text><text x="{lx:.1}" y="{by:.1}" text-anchor="end">0</text>"#,
-        lx = LEFT - 6.0,
-        ty = TOP + 4.0,
-        by = H - BOTTOM + 4.0,
-        max = max_y as u64
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{LEFT}" y="{dy:.1}">{a}</text><text x="{rx:.1}" y="{dy:.1}" text-anchor="end">{b}</text>"#,
-        dy = H - BOTTOM + 16.0,
-        rx = W - RIGHT,
-        a = esc(&first.to_string()),
-        b = esc(&last.to_string())
-    );
-    if r.jwt_eol >= first && r.jwt_eol <= last {
-        let ex = x(r.jwt_eol);
-        let _ = write!(
-            s,
-            r##"<line x1="{ex:.1}" y1="{TOP}" x2="{ex:.1}" y2="{b:.1}" stroke="#c62828" stroke-dasharray="4 3"/><text x="{ex:.1}" y="{ty:.1}" fill="#c62828" text-anchor="middle">JWT end of life {d}</text>"##,
-            b = H - BOTTOM,
-            ty = TOP - 8.0,
-            d = esc(&r.jwt_eol.to_string())
-        );
-    }
-    let _ = write!(
-        s,
-        r##"<polyline class="migrated" points="{}" fill="none" stroke="#2e7d32" stroke-width="2"/><polyline class="remaining" points="{}" fill="none" stroke="#ef6c00" stroke-width="2"/>"##,
-        line(|p| p.1),
-        line(|p| p.2)
-    );
-    let _ = write!(
-        s,
-        r##"<g font-size="12"><rect x="{LEFT}" y="{ly:.1}" width="10" height="10" fill="#2e7d32"/><text x="{t1:.1}" y="{tt:.1}">Migrated ({migrated_total})</text><rect x="{x2:.1}" y="{ly:.1}" width="10" height="10" fill="#ef6c00"/><text x="{t2:.1}" y="{tt:.1}">JWT left ({jwt_now})</text></g>"##,
-        ly = H - 16.0,
-        tt = H - 7.0,
-        t1 = LEFT + 14.0,
-        x2 = LEFT + 140.0,
-        t2 = LEFT + 154.0
-    );
-    s.push_str("</svg>");
-    s
-}
-
 /// Parses an end-of-life date (`YYYY-MM-DD`).
 pub fn parse_eol(raw: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| {
@@ -499,43 +379,4 @@ pub fn parse_eol(raw: &str) -> Result<NaiveDate, String> {
 /// The default end-of-life date.
 pub fn default_eol() -> NaiveDate {
     parse_eol(DEFAULT_JWT_EOL).expect("the default end-of-life date parses")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn sample(progress: Vec<ProgressPoint>) -> Readiness {
-        Readiness {
-            generated_at: "2026-11-26T12:00:00Z".parse().unwrap(),
-            total: 3,
-            by_auth_type: vec![],
-            by_origin: vec![],
-            by_cloud_solution: vec![],
-            by_health: vec![],
-            remaining: vec![],
-            jwt_eol: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
-            days_to_eol: -1,
-            progress,
-        }
-    }
-
-    #[test]
-    fn the_chart_is_one_svg_element_with_both_series_and_the_end_of_life_marker() {
-        let svg = svg_chart(&sample(vec![ProgressPoint {
-            date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            migrated: 3,
-            cumulative: 3,
-            remaining_jwt: 0,
-        }]));
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains("class=\"migrated\"") && svg.contains("class=\"remaining\""));
-        assert!(svg.contains("JWT end of life 2026-11-25"));
-    }
-
-    #[test]
-    fn a_chart_without_any_migration_still_draws() {
-        let svg = svg_chart(&sample(vec![]));
-        assert!(svg.contains("Migrated (0)"));
-    }
 }

@@ -293,7 +293,11 @@ async fn status(args: StatusArgs, settings: &Settings) -> anyhow::Result<()> {
     let store = open::store(settings).await?;
     let r = readiness::compute(&store, chrono::Utc::now(), eol).await?;
     if let Some(path) = &args.chart {
-        std::fs::write(path, readiness::svg_chart(&r))
+        let svg = imsbridge_server::readiness_chart::svg(
+            &r,
+            imsbridge_server::readiness_chart::ChartLabels::ENGLISH,
+        );
+        std::fs::write(path, svg)
             .with_context(|| format!("could not write the chart to {}", path.display()))?;
     }
     match args.output {

@@ -2,7 +2,7 @@
 //! returns the CSRF token), see the current session, log out.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use imsbridge_domain::SecretString;
@@ -13,7 +13,7 @@ use crate::auth::sessions::Session;
 use crate::auth::{Caller, login};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::Json;
-use crate::http::{ClientAddr, RequestId};
+use crate::http::{ClientAddr, RequestId, cookies};
 use crate::state::AppState;
 
 /// A login.
@@ -75,11 +75,10 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let (id, session) =
         login::sign_in(&state, client, &request_id, &body.username, body.password).await?;
-    let mut response = Json(SessionView::from(&session)).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, login::session_cookie(&state, Some(&id)));
-    Ok(response)
+    Ok(cookies::with(
+        Json(SessionView::from(&session)).into_response(),
+        login::session_cookie(&state, Some(&id)),
+    ))
 }
 
 /// The current session (for a cookie-authenticated caller).
@@ -113,9 +112,8 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     login::sign_out(&state, client, &request_id, &headers).await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, login::session_cookie(&state, None));
-    Ok(response)
+    Ok(cookies::with(
+        StatusCode::NO_CONTENT.into_response(),
+        login::session_cookie(&state, None),
+    ))
 }

@@ -6,13 +6,14 @@
 //! pair (the store), the user (the store), the password check (the bounded hashing pool).
 
 use axum::http::StatusCode;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use imsbridge_domain::SecretString;
 use imsbridge_service::ErrorCode;
 use imsbridge_store::{AuditContext, AuditEntry};
 
 use super::sessions::Session;
 use crate::error::ApiError;
-use crate::http::{ClientAddr, RequestId};
+use crate::http::{ClientAddr, RequestId, cookies};
 use crate::state::AppState;
 
 /// The audit context and entry of a sign-in event for the attempted `actor`.
@@ -128,22 +129,35 @@ pub async fn sign_in(
     Ok(state.sessions.create(user).await?)
 }
 
-/// The `Set-Cookie` value for a session (or, with `None`, one that deletes it).
-pub fn session_cookie(state: &AppState, id: Option<&str>) -> axum::http::HeaderValue {
+/// Whether the cookies that carry a sign-in are `Secure`: as `session.secure` says, else
+/// when browsers reach this server over HTTPS.
+pub fn secure_cookies(state: &AppState) -> bool {
+    state
+        .settings
+        .session
+        .secure
+        .unwrap_or_else(|| state.settings.is_https())
+}
+
+/// The session cookie (or, with `None`, one that deletes it): `HttpOnly`, `SameSite=Strict`,
+/// `Secure` when the server is reached over HTTPS (or `session.secure` says so).
+pub fn session_cookie(state: &AppState, id: Option<&str>) -> Cookie<'static> {
     let settings = &state.settings.session;
-    let secure = settings.secure.unwrap_or_else(|| state.settings.is_https());
     let max_age = match id {
         Some(_) => state.sessions.max_age().num_seconds(),
         None => 0,
     };
-    let value = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{}",
-        settings.cookie_name,
-        id.unwrap_or(""),
-        if secure { "; Secure" } else { "" }
-    );
-    axum::http::HeaderValue::from_str(&value)
-        .unwrap_or(axum::http::HeaderValue::from_static("invalid=; Max-Age=0"))
+    cookies::build(
+        &settings.cookie_name,
+        id.unwrap_or_default().to_owned(),
+        max_age,
+        cookies::Attrs {
+            path: "/",
+            same_site: SameSite::Strict,
+            http_only: true,
+            secure: secure_cookies(state),
+        },
+    )
 }
 
 /// Ends the session of a request, if it has one, and audits the logout. The caller deletes
@@ -155,7 +169,7 @@ pub async fn sign_out(
     headers: &axum::http::HeaderMap,
 ) -> Result<(), ApiError> {
     if let Some(id) = super::session_cookie(headers, &state.settings.session.cookie_name) {
-        if let Some(session) = state.sessions.get(id).await? {
+        if let Some(session) = state.sessions.get(&id).await? {
             let (ctx, entry) = login_audit(
                 request_id,
                 client,
@@ -165,7 +179,7 @@ pub async fn sign_out(
             );
             state.store.append_audit(&ctx, &entry).await?;
         }
-        state.sessions.remove(id).await?;
+        state.sessions.remove(&id).await?;
     }
     Ok(())
 }

@@ -75,15 +75,8 @@ pub fn audit_context(parts: &Parts, actor: String) -> AuditContext {
 }
 
 /// The value of the session cookie, if the request has one.
-pub fn session_cookie<'h>(headers: &'h HeaderMap, cookie_name: &str) -> Option<&'h str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == cookie_name)
-        .map(|(_, v)| v.trim_matches('"'))
+pub fn session_cookie(headers: &HeaderMap, cookie_name: &str) -> Option<String> {
+    crate::http::cookies::read(headers, cookie_name)
 }
 
 /// The live session of a request, without any CSRF check (the console checks its forms'
@@ -95,7 +88,7 @@ pub async fn session_of(
     let Some(id) = session_cookie(headers, &state.settings.session.cookie_name) else {
         return Ok(None);
     };
-    Ok(state.sessions.get(id).await?)
+    Ok(state.sessions.get(&id).await?)
 }
 
 async fn from_bearer(state: &AppState, value: &str) -> Result<Principal, ApiError> {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::Console;
 use super::i18n::Texts;
 use super::pages::{AuditPage, AuditRowView, PagerView};
-use super::view::{FieldView, encode_query, format_time, iso_time};
+use super::view::{FieldView, format_time, iso_time, link};
 use crate::state::AppState;
 use imsbridge_service::audit::AuditQuery as Filters;
 
@@ -35,25 +35,28 @@ impl AuditQuery {
         v.map(|s| s.trim().to_owned()).unwrap_or_default()
     }
 
-    /// The filter part of the query, for the pager's links.
-    fn filter_query(&self) -> String {
+    /// The filters, for the pager's links (empty ones included; [`link`] leaves them out).
+    fn filters(&self) -> [(&'static str, String); 5] {
         [
-            ("actor", &self.actor),
-            ("action", &self.action),
-            ("target_name", &self.target_name),
-            ("from", &self.from),
-            ("to", &self.to),
+            ("actor", Self::value(self.actor.as_ref())),
+            ("action", Self::value(self.action.as_ref())),
+            ("target_name", Self::value(self.target_name.as_ref())),
+            ("from", Self::value(self.from.as_ref())),
+            ("to", Self::value(self.to.as_ref())),
         ]
-        .iter()
-        .filter_map(|(k, v)| {
-            let v = Self::value(v.as_ref());
-            (!v.is_empty()).then(|| format!("&{k}={}", encode_query(&v)))
-        })
-        .collect()
+    }
+
+    /// The audit page `page` with these filters.
+    fn url(&self, page: u64) -> String {
+        let page = ("page", page.to_string());
+        link(
+            "/console/audit",
+            std::iter::once(page).chain(self.filters()),
+        )
     }
 
     fn is_filtered(&self) -> bool {
-        !self.filter_query().is_empty()
+        self.filters().iter().any(|(_, v)| !v.is_empty())
     }
 }
 
@@ -196,8 +199,7 @@ pub async fn page(
             },
         })
         .collect::<Vec<_>>();
-    let filters = q.filter_query();
-    let link = |n: u64| format!("/console/audit?page={n}{filters}");
+    let link = |n: u64| q.url(n);
     let pager = match &page {
         Some(page) if !entries.is_empty() => PagerView {
             range: format!(

@@ -4,18 +4,18 @@
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use imsbridge_domain::SecretString;
 use serde::Deserialize;
 
 use super::flash::Flash;
-use super::i18n::{LANG_COOKIE, Lang};
+use super::i18n::Lang;
 use super::pages::LoginPage;
 use super::view::{Chrome, is_local_path};
 use super::{Console, render, see_other, see_other_with};
 use crate::auth::login;
 use crate::auth::session_of;
-use crate::http::{ClientAddr, RequestId};
+use crate::http::{ClientAddr, RequestId, cookies};
 use crate::state::AppState;
 
 /// `?next=` of the login page.
@@ -57,23 +57,19 @@ fn render_login(
     let page = LoginPage {
         page: Chrome::new(lang, None, String::new(), "")
             .titled(t.sign_in)
-            .at(format!(
-                "/console/login?next={}",
-                super::view::encode_query(&next)
-            ))
+            .at(super::view::link("/console/login", [("next", &next)]))
             .with_flash(flash_view),
         error,
         username,
         next,
         sso,
     };
-    let mut response = render(&page);
+    let response = render(&page);
     if had_flash {
+        cookies::with(response, Flash::clear_cookie())
+    } else {
         response
-            .headers_mut()
-            .append(header::SET_COOKIE, Flash::clear_cookie());
     }
-    response
 }
 
 /// `GET /console/login`.
@@ -124,13 +120,7 @@ pub async fn login(
     )
     .await;
     match result {
-        Ok((id, _)) => {
-            let mut response = see_other(&next);
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, login::session_cookie(&state, Some(&id)));
-            response
-        }
+        Ok((id, _)) => cookies::with(see_other(&next), login::session_cookie(&state, Some(&id))),
         Err(e) => {
             let t = lang.texts();
             let message = match e.status() {
@@ -173,14 +163,9 @@ pub async fn logout(
     if let Err(refused) = console.check_csrf(form.csrf_token.as_deref()) {
         return refused;
     }
-    let mut response = see_other_with("/console/login", &Flash::SignedOut);
+    let response = see_other_with("/console/login", &Flash::SignedOut);
     match login::sign_out(&state, client, &request_id, &headers).await {
-        Ok(()) => {
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, login::session_cookie(&state, None));
-            response
-        }
+        Ok(()) => cookies::with(response, login::session_cookie(&state, None)),
         Err(e) => console.api_error_page(&e),
     }
 }
@@ -201,15 +186,9 @@ pub async fn switch_language(Query(q): Query<LangQuery>) -> Response {
         .filter(|n| is_local_path(n) && (n.starts_with("/console") || *n == "/"))
         .unwrap_or("/console/integrations")
         .to_owned();
-    let mut response = see_other(&next);
-    if let Some(lang) = q.lang.as_deref().and_then(Lang::parse) {
-        let cookie = format!(
-            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
-            lang.code()
-        );
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+    let response = see_other(&next);
+    match q.lang.as_deref().and_then(Lang::parse) {
+        Some(lang) => cookies::with(response, lang.cookie()),
+        None => response,
     }
-    response.into_response()
 }

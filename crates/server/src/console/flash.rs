@@ -4,12 +4,24 @@
 //! The cookie carries a message key and a name, never free text from the server, so that
 //! nothing but our own labels can appear through it; the text is looked up at render time.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use crate::http::cookies;
+
 /// The flash cookie's name.
 pub const FLASH_COOKIE: &str = "imsbridge_flash";
+
+/// Sent to the console only, never read by scripts; `Lax`, so that it survives the 303 that
+/// follows a form.
+const ATTRS: cookies::Attrs = cookies::Attrs {
+    path: "/console",
+    same_site: SameSite::Lax,
+    http_only: true,
+    secure: false,
+};
 
 /// What happened in the previous request.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -44,33 +56,20 @@ pub enum Flash {
 }
 
 impl Flash {
-    /// The `Set-Cookie` value that carries this flash to the next request.
-    pub fn cookie(&self) -> HeaderValue {
+    /// The cookie that carries this flash to the next request.
+    pub fn cookie(&self) -> Cookie<'static> {
         let json = serde_json::to_vec(self).unwrap_or_default();
-        let value = format!(
-            "{FLASH_COOKIE}={}; Path=/console; Max-Age=60; HttpOnly; SameSite=Lax",
-            URL_SAFE_NO_PAD.encode(json)
-        );
-        HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+        cookies::build(FLASH_COOKIE, URL_SAFE_NO_PAD.encode(json), 60, ATTRS)
     }
 
-    /// The `Set-Cookie` value that removes the flash once shown.
-    pub fn clear_cookie() -> HeaderValue {
-        HeaderValue::from_static(
-            "imsbridge_flash=; Path=/console; Max-Age=0; HttpOnly; SameSite=Lax",
-        )
+    /// The cookie that removes the flash once shown.
+    pub fn clear_cookie() -> Cookie<'static> {
+        cookies::build(FLASH_COOKIE, String::new(), 0, ATTRS)
     }
 
     /// The flash a request carries, if any.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let raw = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(name, _)| *name == FLASH_COOKIE)
-            .map(|(_, value)| value)?;
+        let raw = cookies::read(headers, FLASH_COOKIE)?;
         let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
@@ -78,19 +77,14 @@ impl Flash {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::{HeaderValue, header};
+
     use super::*;
 
     #[test]
     fn a_flash_survives_its_cookie() {
         let flash = Flash::Created("Adobe Target <prod>; \"x\"".into());
-        let cookie = flash.cookie();
-        let pair = cookie
-            .to_str()
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .to_owned();
+        let pair = flash.cookie().encoded().stripped().to_string();
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, HeaderValue::from_str(&pair).unwrap());
         assert_eq!(Flash::from_headers(&headers), Some(flash));

@@ -329,7 +329,10 @@ pub async fn preview(
         staged_at: state.clock.now(),
     };
     match state.import_staging.put(staged, state.clock.now()) {
-        Ok(id) => Ok(see_other(&format!("/console/import?stage={id}"))),
+        Ok(id) => Ok(see_other(&super::view::link(
+            "/console/import",
+            [("stage", id)],
+        ))),
         Err(StagingFull::Entries | StagingFull::Bytes) => {
             Ok(refused(&console, form, s.staging_full.to_owned()))
         }

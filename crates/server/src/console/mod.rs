@@ -24,6 +24,7 @@ pub mod pages;
 mod readiness;
 mod sso;
 mod sso_texts;
+mod tools;
 pub mod view;
 
 use askama::Template;
@@ -38,6 +39,7 @@ use imsbridge_domain::Name;
 use crate::auth::sessions::Session;
 use crate::auth::{Caller, Principal, Role, audit_context, session_of};
 use crate::error::ApiError;
+use crate::http::cookies;
 use crate::state::AppState;
 use flash::Flash;
 use i18n::{Lang, Texts};
@@ -85,6 +87,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/import/apply", post(import::apply))
         .route("/console/audit", get(audit::page))
         .route("/console/readiness", get(readiness::page))
+        .route("/console/tools", get(tools::page))
         .route("/console/users", get(admin::users).post(admin::add_user))
         .route("/console/users/{username}/delete", post(admin::remove_user))
         .route("/console/users/{username}/update", post(admin::update_user))
@@ -129,10 +132,7 @@ impl FromRequestParts<AppState> for Console {
             } else {
                 "/console/integrations".to_owned()
             };
-            return Err(see_other(&format!(
-                "/console/login?next={}",
-                view::encode_query(&next)
-            )));
+            return Err(see_other(&view::link("/console/login", [("next", next)])));
         };
         let principal = Principal::User {
             id: session.user_id,
@@ -272,13 +272,12 @@ impl Console {
 
     /// Renders a page and, if it showed a flash, clears the flash cookie.
     pub fn page(&self, template: &impl Template) -> Response {
-        let mut response = render(template);
+        let response = render(template);
         if self.flash.is_some() {
+            cookies::with(response, Flash::clear_cookie())
+        } else {
             response
-                .headers_mut()
-                .append(header::SET_COOKIE, Flash::clear_cookie());
         }
-        response
     }
 }
 
@@ -308,9 +307,5 @@ pub fn see_other(location: &str) -> Response {
 
 /// 303 to `location`, carrying a flash message.
 pub fn see_other_with(location: &str, flash: &Flash) -> Response {
-    let mut response = see_other(location);
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, flash.cookie());
-    response
+    cookies::with(see_other(location), flash.cookie())
 }

@@ -99,6 +99,11 @@ pub struct AlertView {
     pub details: Vec<(String, String, &'static str)>,
     /// Conflict rows: yours against the current values.
     pub conflict: Vec<ConflictRow>,
+    /// The Authentication Type it belongs to (`jwt`, `oauth`), when the form can switch:
+    /// the switch shows only that type's alerts. Empty for the rest.
+    pub auth: &'static str,
+    /// Whether it starts hidden (it belongs to the type not chosen).
+    pub hidden: bool,
 }
 
 impl AlertView {
@@ -111,13 +116,57 @@ impl AlertView {
             messages: Vec::new(),
             details: Vec::new(),
             conflict: Vec::new(),
+            auth: "",
+            hidden: false,
         }
+    }
+
+    /// Shown only while the Authentication Type is `auth`; `hidden` when it is not now.
+    #[must_use]
+    pub fn for_auth(mut self, auth: &'static str, hidden: bool) -> Self {
+        self.auth = auth;
+        self.hidden = hidden;
+        self
     }
 
     /// Adds a paragraph.
     #[must_use]
     pub fn message(mut self, m: impl Into<String>) -> Self {
         self.messages.push(m.into());
+        self
+    }
+}
+
+/// A badge beside a heading.
+#[derive(Clone, Debug)]
+pub struct BadgeView {
+    /// Its CSS key (`jwt`, `oauth`, `auto`, `readonly`).
+    pub key: &'static str,
+    /// What it says.
+    pub label: String,
+    /// The Authentication Type it belongs to when the form can switch (see
+    /// [`AlertView::auth`]); empty for the rest.
+    pub auth: &'static str,
+    /// Whether it starts hidden.
+    pub hidden: bool,
+}
+
+impl BadgeView {
+    /// A badge that is always shown.
+    pub fn new(key: &'static str, label: impl Into<String>) -> Self {
+        Self {
+            key,
+            label: label.into(),
+            auth: "",
+            hidden: false,
+        }
+    }
+
+    /// Shown only while the Authentication Type is `auth`; `hidden` when it is not now.
+    #[must_use]
+    pub fn for_auth(mut self, auth: &'static str, hidden: bool) -> Self {
+        self.auth = auth;
+        self.hidden = hidden;
         self
     }
 }
@@ -164,8 +213,8 @@ pub struct ConfigFormPage {
     pub crumb: String,
     /// Introductory text.
     pub intro: String,
-    /// Badges beside the heading: (css key, label).
-    pub badges: Vec<(&'static str, String)>,
+    /// Badges beside the heading.
+    pub badges: Vec<BadgeView>,
     /// Revision and last change, small.
     pub meta: String,
     /// Where the form posts.

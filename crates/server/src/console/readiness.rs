@@ -15,6 +15,7 @@ use super::i18n::Lang;
 use super::view::Chrome;
 use crate::error::ApiError;
 use crate::readiness::{self, Count, Readiness};
+use crate::readiness_chart::{Chart, ChartLabels};
 use crate::state::AppState;
 
 /// The page's own labels.
@@ -30,6 +31,7 @@ pub struct Labels {
     by_solution: &'static str,
     by_health: &'static str,
     progress: &'static str,
+    migrated: &'static str,
     remaining: &'static str,
     none_left: &'static str,
     name: &'static str,
@@ -54,6 +56,7 @@ const EN: Labels = Labels {
     by_solution: "Cloud solution",
     by_health: "Health",
     progress: "Migration progress",
+    migrated: "Migrated",
     remaining: "JWT configurations left",
     none_left: "Every configuration uses OAuth Server-to-Server.",
     name: "Name",
@@ -78,6 +81,7 @@ const KO: Labels = Labels {
     by_solution: "클라우드 솔루션",
     by_health: "상태",
     progress: "마이그레이션 진행률",
+    migrated: "마이그레이션됨",
     remaining: "남은 JWT 구성",
     none_left: "모든 구성이 OAuth 서버 간 인증을 사용합니다.",
     name: "이름",
@@ -111,7 +115,10 @@ pub struct ReadinessPage {
     days: String,
     breakdowns: Vec<(&'static str, Vec<Count>)>,
     remaining: Vec<RemainingView>,
-    chart: String,
+    /// The progress chart's layout, drawn by the included `readiness_chart.svg`.
+    chart: Chart,
+    /// The chart's words.
+    chart_l: ChartLabels<'static>,
 }
 
 /// `GET /console/readiness`.
@@ -166,7 +173,13 @@ pub async fn page(State(state): State<AppState>, console: Console) -> Response {
             (l.by_solution, r.by_cloud_solution.clone()),
             (l.by_health, r.by_health.clone()),
         ],
-        chart: readiness::svg_chart(&r),
+        chart: Chart::of(&r),
+        chart_l: ChartLabels {
+            title: l.progress,
+            migrated: l.migrated,
+            remaining: l.remaining,
+            eol: l.eol,
+        },
         days,
         remaining,
         r,

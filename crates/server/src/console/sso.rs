@@ -11,9 +11,10 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use imsbridge_store::{AuditContext, AuditEntry, Role, User};
 use serde::Deserialize;
 
@@ -21,11 +22,10 @@ use super::i18n::Lang;
 use super::sso_texts::{SsoTexts, texts};
 use super::view::Chrome;
 use super::{render, see_other};
-use crate::auth::login::session_cookie;
-use crate::auth::session_cookie as read_cookie;
+use crate::auth::login::{secure_cookies, session_cookie};
 use crate::auth::sso::flow::{FLOW_COOKIE, FLOW_LIFETIME, FLOW_PATH};
 use crate::auth::sso::{Flow, Sso, SsoError};
-use crate::http::{ClientAddr, RequestId};
+use crate::http::{ClientAddr, RequestId, cookies};
 use crate::state::AppState;
 
 /// Where a signed-in person lands.
@@ -82,29 +82,26 @@ pub fn login_view(
     (view, error)
 }
 
-fn cookie_attrs(state: &AppState) -> &'static str {
-    let secure = state
-        .settings
-        .session
-        .secure
-        .unwrap_or_else(|| state.settings.is_https());
-    if secure { "; Secure" } else { "" }
-}
-
-fn flow_cookie(state: &AppState, flow: Option<&Flow>) -> HeaderValue {
+fn flow_cookie(state: &AppState, flow: Option<&Flow>) -> Cookie<'static> {
     let (value, age) = match flow {
         Some(f) => (f.to_cookie_value(), FLOW_LIFETIME.num_seconds()),
         None => (String::new(), 0),
     };
-    let cookie = format!(
-        "{FLOW_COOKIE}={value}; Path={FLOW_PATH}; HttpOnly; SameSite=Lax; Max-Age={age}{}",
-        cookie_attrs(state)
-    );
-    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("invalid=; Max-Age=0"))
+    cookies::build(
+        FLOW_COOKIE,
+        value,
+        age,
+        cookies::Attrs {
+            path: FLOW_PATH,
+            same_site: SameSite::Lax,
+            http_only: true,
+            secure: secure_cookies(state),
+        },
+    )
 }
 
 fn to_login(kind: &str) -> Response {
-    see_other(&format!("/console/login?sso_error={kind}"))
+    see_other(&super::view::link("/console/login", [("sso_error", kind)]))
 }
 
 /// `GET /auth/sso`: a redirect to the provider's authorization endpoint with `state`,
@@ -114,13 +111,7 @@ pub async fn start(State(state): State<AppState>) -> Response {
         return to_login("not_configured");
     };
     match sso.begin().await {
-        Ok((url, flow)) => {
-            let mut response = see_other(url.as_str());
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, flow_cookie(&state, Some(&flow)));
-            response
-        }
+        Ok((url, flow)) => cookies::with(see_other(url.as_str()), flow_cookie(&state, Some(&flow))),
         Err(e) => {
             tracing::warn!(error = %e, "single sign-on could not start");
             to_login(e.kind())
@@ -200,12 +191,9 @@ pub async fn callback(
             .unwrap_or_else(|| "single sign-on".to_owned()),
         issuer: sso.config().issuer.clone(),
     };
-    let mut response = finish(&state, &sso, lang, &audit, &headers, q).await;
+    let response = finish(&state, &sso, lang, &audit, &headers, q).await;
     // The flow is spent whatever happened: a reload cannot replay it.
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, flow_cookie(&state, None));
-    response
+    cookies::with(response, flow_cookie(&state, None))
 }
 
 async fn finish(
@@ -216,7 +204,9 @@ async fn finish(
     headers: &HeaderMap,
     q: CallbackQuery,
 ) -> Response {
-    let flow = read_cookie(headers, FLOW_COOKIE).and_then(Flow::from_cookie_value);
+    let flow = cookies::read(headers, FLOW_COOKIE)
+        .as_deref()
+        .and_then(Flow::from_cookie_value);
     let verified = if let Some(error) = &q.error {
         Err(SsoError::Refused(format!(
             "{error}{}",
@@ -316,9 +306,5 @@ async fn signed_in(
         s: texts(lang),
         next: LANDING,
     };
-    let mut response = render(&page);
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, session_cookie(state, Some(&id)));
-    response
+    cookies::with(render(&page), session_cookie(state, Some(&id)))
 }

@@ -1,8 +1,6 @@
 //! What every console page is made of: the chrome around it ([`Chrome`]), form fields that
 //! carry their own error ([`FieldView`]), and small formatting helpers.
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, Utc};
 
 use super::assets;
@@ -303,15 +301,41 @@ pub fn is_local_path(next: &str) -> bool {
         && !next.contains(['\r', '\n'])
 }
 
-/// Percent-encodes a query value.
-pub fn encode_query(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
+/// `path` with a query of `pairs`, encoded as a form encodes them; pairs with an empty value
+/// are left out, and so is the `?` when none is left.
+pub fn link<K, V>(path: &str, pairs: impl IntoIterator<Item = (K, V)>) -> String
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    let mut empty = true;
+    for (key, value) in pairs {
+        if !value.as_ref().is_empty() {
+            query.append_pair(key.as_ref(), value.as_ref());
+            empty = false;
         }
     }
-    out
+    if empty {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link;
+
+    #[test]
+    fn a_link_encodes_its_values_and_leaves_out_the_empty_ones() {
+        assert_eq!(
+            link(
+                "/console/audit",
+                [("page", "2"), ("actor", "a&b=c ü"), ("to", "")]
+            ),
+            "/console/audit?page=2&actor=a%26b%3Dc+%C3%BC"
+        );
+        assert_eq!(link("/console/login", [("next", "")]), "/console/login");
+    }
 }

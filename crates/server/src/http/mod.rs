@@ -2,6 +2,7 @@
 //! failures that happen outside handlers, metrics, and the client address.
 
 pub mod client_addr;
+pub mod cookies;
 pub mod limits;
 pub mod metrics;
 pub mod request_id;

@@ -79,17 +79,27 @@ impl Lang {
         best.map_or(Self::En, |(_, lang)| lang)
     }
 
+    /// The cookie that remembers this choice for a year: a preference, so `Lax` and readable
+    /// by scripts is fine.
+    pub fn cookie(self) -> axum_extra::extract::cookie::Cookie<'static> {
+        crate::http::cookies::build(
+            LANG_COOKIE,
+            self.code().to_owned(),
+            31_536_000,
+            crate::http::cookies::Attrs {
+                path: "/",
+                same_site: axum_extra::extract::cookie::SameSite::Lax,
+                http_only: false,
+                secure: false,
+            },
+        )
+    }
+
     /// The language of a request: the switch's cookie, else `Accept-Language`, else English.
     pub fn of_request(parts: &Parts) -> Self {
-        let from_cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(name, _)| *name == LANG_COOKIE)
-            .and_then(|(_, value)| Self::parse(value));
+        let from_cookie = crate::http::cookies::read(&parts.headers, LANG_COOKIE)
+            .as_deref()
+            .and_then(Self::parse);
         from_cookie.unwrap_or_else(|| {
             parts
                 .headers

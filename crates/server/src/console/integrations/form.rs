@@ -16,7 +16,7 @@ use imsbridge_service::{FieldErrorKind, FieldErrors};
 
 use super::super::Console;
 use super::super::i18n::Texts;
-use super::super::pages::{AlertView, AuthSwitchView, ConfigFormPage};
+use super::super::pages::{AlertView, AuthSwitchView, BadgeView, ConfigFormPage};
 use super::super::view::{FieldView, OptionView, format_time};
 use super::list::auth_label;
 
@@ -540,16 +540,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         ),
         (_, Some(c)) => (c.title.to_string(), t.properties.to_owned(), String::new()),
     };
-    let mut badges = Vec::new();
-    if let Some(c) = config {
-        badges.push((c.auth_type().key(), auth_label(t, c.auth_type()).to_owned()));
-        if c.origin == Origin::AutoProvisioned {
-            badges.push(("auto", t.origin_auto.to_owned()));
-        }
-        if c.is_deprecated() {
-            badges.push(("readonly", t.read_only.to_owned()));
-        }
-    }
+    let badges = config.map_or_else(Vec::new, |c| badges(t, c, mode));
     let meta = config.map_or_else(String::new, |c| {
         format!(
             "{} {} · {}",
@@ -609,18 +600,42 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
     }
 }
 
-/// The standing notes of a JWT configuration.
+/// The badges beside a configuration's heading. A JWT configuration that can be migrated
+/// carries both types' badges, and shows those of the type chosen in Authentication Type:
+/// `JWT` and `Read-only`, or `OAuth` once OAuth is chosen.
+fn badges(t: &Texts, c: &IntegrationConfig, mode: Mode) -> Vec<BadgeView> {
+    let mut badges = Vec::new();
+    if matches!(mode, Mode::Jwt | Mode::Migrate) {
+        let as_oauth = mode == Mode::Migrate;
+        badges.push(BadgeView::new("jwt", t.auth_jwt).for_auth("jwt", as_oauth));
+        badges.push(BadgeView::new("oauth", t.auth_oauth).for_auth("oauth", !as_oauth));
+    } else {
+        badges.push(BadgeView::new(
+            c.auth_type().key(),
+            auth_label(t, c.auth_type()),
+        ));
+    }
+    if c.origin == Origin::AutoProvisioned {
+        badges.push(BadgeView::new("auto", t.origin_auto));
+    }
+    if c.is_deprecated() {
+        badges.push(BadgeView::new("readonly", t.read_only).for_auth("jwt", mode == Mode::Migrate));
+    }
+    badges
+}
+
+/// The standing notes of a JWT configuration: the deprecation warning its list row shows
+/// (while JWT is the chosen type), and for an auto-provisioned one the seed's note.
 pub(super) fn jwt_alerts(t: &Texts, mode: Mode) -> Vec<AlertView> {
     match mode {
-        Mode::Jwt => vec![
+        Mode::Jwt | Mode::Migrate => vec![
             AlertView::new("warning", "jwt-read-only", t.jwt_deprecated)
                 .message(t.jwt_read_only)
-                .message(t.jwt_migrate_hint),
-        ],
-        Mode::Migrate => vec![
-            AlertView::new("warning", "jwt-read-only", t.jwt_deprecated).message(t.jwt_read_only),
+                .message(t.jwt_migrate_hint)
+                .for_auth("jwt", mode == Mode::Migrate),
         ],
         Mode::Auto => vec![
+            AlertView::new("warning", "jwt-deprecated", t.jwt_deprecated),
             AlertView::new("info", "auto-provisioned-note", t.auto_provisioned_heading)
                 .message(t.auto_provisioned_note),
         ],

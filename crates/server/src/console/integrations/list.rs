@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::super::flash::Flash;
 use super::super::i18n::Texts;
 use super::super::pages::{FiltersView, ListPage, PagerView, RowView};
-use super::super::view::{OptionView, encode_query, format_time, is_local_path, iso_time};
+use super::super::view::{OptionView, format_time, is_local_path, iso_time, link};
 use super::super::{Console, see_other, see_other_with};
 use crate::extract::Path;
 use crate::state::AppState;
@@ -58,26 +58,28 @@ impl ListQuery {
 
     /// The list URL with these filters and page `page`.
     fn url(&self, page: u64) -> String {
-        let mut parts = Vec::new();
-        for (key, value) in [
+        let filters = [
             ("q", &self.q),
             ("auth_type", &self.auth_type),
             ("solution", &self.solution),
             ("origin", &self.origin),
             ("health", &self.health),
-        ] {
-            if let Some(v) = non_empty(value.as_ref()) {
-                parts.push(format!("{key}={}", encode_query(v)));
-            }
-        }
-        if page > 1 {
-            parts.push(format!("page={page}"));
-        }
-        if parts.is_empty() {
-            "/console/integrations".to_owned()
-        } else {
-            format!("/console/integrations?{}", parts.join("&"))
-        }
+        ]
+        .map(|(key, value)| {
+            (
+                key,
+                non_empty(value.as_ref()).unwrap_or_default().to_owned(),
+            )
+        });
+        let page = (
+            "page",
+            if page > 1 {
+                page.to_string()
+            } else {
+                String::new()
+            },
+        );
+        link("/console/integrations", filters.into_iter().chain([page]))
     }
 }
 
@@ -226,19 +228,11 @@ fn back_to(back: Option<&str>, name: Option<&str>) -> String {
         .filter(|b| is_local_path(b) && b.starts_with("/console/integrations"))
         .unwrap_or("/console/integrations");
     let (path, query) = back.split_once('?').unwrap_or((back, ""));
-    let mut parts: Vec<String> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("selected="))
-        .map(str::to_owned)
-        .collect();
-    if let Some(name) = name {
-        parts.push(format!("selected={}", encode_query(name)));
-    }
-    if parts.is_empty() {
-        path.to_owned()
-    } else {
-        format!("{path}?{}", parts.join("&"))
-    }
+    let kept = url::form_urlencoded::parse(query.as_bytes())
+        .filter(|(key, _)| key != "selected")
+        .map(|(key, value)| (key.into_owned(), value.into_owned()));
+    let selected = name.map(|n| ("selected".to_owned(), n.to_owned()));
+    link(path, kept.chain(selected))
 }
 
 /// `POST /console/integrations/_selection`: the toolbar's Properties, Check Health and

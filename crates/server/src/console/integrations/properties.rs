@@ -56,6 +56,8 @@ pub async fn properties(
                     .collect(),
                 details: Vec::new(),
                 conflict: Vec::new(),
+                auth: "",
+                hidden: false,
             },
         );
     }

@@ -15,7 +15,7 @@ use imsbridge_service::{ErrorCode, ServiceError};
 use super::super::flash::Flash;
 use super::super::i18n::Texts;
 use super::super::pages::AlertView;
-use super::super::view::encode_query;
+use super::super::view::link;
 use super::super::{Console, see_other_with};
 use super::form::{
     Errors, FormParts, Input, Mode, apply_project_json, build_form, field_key, form_response,
@@ -201,9 +201,9 @@ pub async fn create(
     {
         Ok(created) => {
             return see_other_with(
-                &format!(
-                    "/console/integrations?selected={}",
-                    encode_query(created.name.as_str())
+                &link(
+                    "/console/integrations",
+                    [("selected", created.name.as_str())],
                 ),
                 &Flash::Created(created.title.to_string()),
             );
@@ -303,7 +303,10 @@ async fn save_edit(
         return conflict_page(state, console, &current.name, &mut input).await;
     }
     let body = changes(&input, &current);
-    let back = format!("/console/integrations?selected={}", current.name);
+    let back = link(
+        "/console/integrations",
+        [("selected", current.name.as_str())],
+    );
     if body.is_empty() {
         return see_other_with(&back, &Flash::Unchanged);
     }
@@ -374,7 +377,10 @@ async fn save_migration(
     match result {
         Ok(migrated) => {
             return see_other_with(
-                &format!("/console/integrations?selected={}", migrated.name),
+                &link(
+                    "/console/integrations",
+                    [("selected", migrated.name.as_str())],
+                ),
                 &Flash::Migrated(migrated.title.to_string()),
             );
         }
