@@ -1,10 +1,11 @@
 //! Changing configurations: create (OAuth only), update (OAuth only, at the revision read),
-//! delete, and migrate JWT → OAuth.
+//! delete, and migrate JWT → OAuth; new credential details verified with IMS first.
 
 use imsbridge_domain::{
     ConfigDraft, ConfigId, DraftCredentials, IntegrationConfig, MigrationActor, Name, Revision,
     RuleError,
 };
+use imsbridge_store::StoreError;
 
 use super::input::{
     MigrateIntegration, NewIntegration, OAuthDefaults, OAuthInput, jwt_client_secret,
@@ -13,14 +14,13 @@ use super::input::{
 use super::migrate::{MigrationRequest, migrate};
 use super::verify::credential_changed;
 use super::{CreateIntegration, UpdateIntegration};
-use imsbridge_store::StoreError;
-
 use crate::error::{Resource, ServiceError};
 use crate::fields::FieldErrors;
 use crate::{Caller, Services};
 
 impl Services {
-    /// Creates an OAuth Server-to-Server configuration. JWT is refused (deprecated).
+    /// Creates an OAuth Server-to-Server configuration after IMS issued a token for it
+    /// (unless `verify` is false and this server allows it). JWT is refused (deprecated).
     pub async fn create_integration(
         &self,
         caller: &Caller,
@@ -69,7 +69,9 @@ impl Services {
         self.stored(config).await
     }
 
-    /// Updates OAuth configuration `raw_name`, read at revision `expected`.
+    /// Updates OAuth configuration `raw_name`, read at revision `expected`. A change of the
+    /// credential (IMS URL, client id, secret, scopes, org) is verified with IMS first, unless
+    /// `verify` is false and this server allows it; other changes are not.
     pub async fn update_integration(
         &self,
         caller: &Caller,
