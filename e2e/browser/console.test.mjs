@@ -143,6 +143,9 @@ describe('the console', () => {
     assert.equal((await page.textContent('label[for=f-auth_type]')).trim(), 'Authentication Type');
     const apiKey = await page.inputValue('#f-api_key');
     assert.match(await page.inputValue('#f-certificate_fingerprint'), /^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+    assert.ok(await page.locator('.props-head .badge-readonly').isVisible());
+    assert.ok(await page.locator('#jwt-read-only').isVisible());
+    assert.ok(!(await page.locator('.props-head .badge-oauth').isVisible()));
     await shot(page, '06-jwt-read-only');
 
     // Authentication Type = OAuth: the form switches in place, pre-filled.
@@ -154,6 +157,11 @@ describe('the console', () => {
     assert.match(page.url(), /auth_type=oauth/);
     assert.equal(page.url().split('?')[0], before.split('?')[0]);
     assert.ok(!(await page.locator('#form-submit').isDisabled()));
+    // The page says what the form now is: OAuth, no longer JWT and read-only.
+    assert.ok(await page.locator('.props-head .badge-oauth').isVisible());
+    for (const gone of ['.props-head .badge-jwt', '.props-head .badge-readonly', '#jwt-read-only']) {
+      assert.ok(!(await page.locator(gone).isVisible()), `${gone} still shows`);
+    }
 
     // The admin migrates the credential in the Developer Console and copies its details.
     const oauth = await migrateInDeveloperConsole(demo, apiKey);

@@ -87,6 +87,8 @@ export async function newContext(browser, options = {}) {
     deviceScaleFactor: 1,
     locale: options.locale ?? 'en-US',
     javaScriptEnabled: options.javaScriptEnabled ?? true,
+    // Only the accessibility test injects a script (axe-core) past the page's CSP.
+    bypassCSP: options.bypassCSP ?? false,
   });
   const sources = [];
   context.on('response', async (response) => {

@@ -406,6 +406,25 @@ fn db_migrate_on_a_new_directory_makes_a_database_and_an_owner_only_key_file() {
 }
 
 #[test]
+fn a_sigterm_sent_as_soon_as_the_address_is_announced_still_shuts_down_gracefully() {
+    // Supervisors stop a service the moment it is up; the handler must already be there.
+    for _ in 0..3 {
+        let data = tempfile::tempdir().unwrap();
+        let server = Server::start(
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir",
+                data.path().to_str().unwrap(),
+            ],
+            &[],
+        );
+        server.stop();
+    }
+}
+
+#[test]
 fn the_data_directory_and_database_files_are_private_whatever_the_umask() {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;

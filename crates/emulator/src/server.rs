@@ -68,6 +68,9 @@ pub async fn serve(opts: ServeOptions) -> Result<(), EmulatorError> {
         token_lifetime: opts.token_lifetime,
     })
     .await?;
+    // Listening before the announcement, so that a SIGTERM sent as soon as it is read still
+    // shuts down gracefully instead of ending the process.
+    let stop = shutdown_signal();
     {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
@@ -76,28 +79,35 @@ pub async fn serve(opts: ServeOptions) -> Result<(), EmulatorError> {
     }
     let (tx, rx) = oneshot::channel();
     tokio::spawn(async move {
-        shutdown_signal().await;
+        stop.await;
         let _ = tx.send(());
     });
     running.run(rx).await
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C or SIGTERM, listened for from this call on (not from the first poll).
+fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            async fn next(signal: Option<tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
+            tokio::select! { () = next(interrupt) => {}, () = next(terminate) => {} }
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    async {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 /// Settings for [`Emulator::spawn_with`].

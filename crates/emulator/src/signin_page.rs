@@ -1,34 +1,23 @@
-//! The emulator's sign-in page and error page: plain HTML forms, every value escaped.
+//! The emulator's sign-in page and error page: plain HTML forms, drawn by askama templates
+//! (`templates/signin*.html`), so every value is escaped.
 
-use std::fmt::Write as _;
+use askama::Template;
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// The sign-in form.
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SignIn<'a> {
+    hidden: &'a [(&'a str, &'a str)],
+    client: &'a str,
+    email: &'a str,
+    error: Option<&'a str>,
 }
 
-const STYLE: &str = "body{font-family:sans-serif;max-width:26rem;margin:4rem auto;padding:0 1rem}\
-label{display:block;margin:.8rem 0}input[type=email],input[type=password]{display:block;width:100%;padding:.4rem}\
-.error{color:#b00020}";
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{title} · Adobe IMS emulator</title><style>{STYLE}</style></head>\n<body><main>{body}</main></body></html>\n",
-        title = escape(title),
-    )
+/// The page for an authorize request that cannot be sent back.
+#[derive(Template)]
+#[template(path = "signin_error.html")]
+struct SignInError<'a> {
+    message: &'a str,
 }
 
 /// The sign-in form. `hidden` are the authorize parameters, carried through the form
@@ -39,47 +28,36 @@ pub(crate) fn sign_in(
     email: &str,
     error: Option<&str>,
 ) -> String {
-    let mut body = String::from("<h1>Sign in</h1>");
-    let _ = write!(
-        body,
-        "<p>to continue to <strong id=\"client\">{}</strong></p>",
-        escape(client)
-    );
-    if let Some(error) = error {
-        let _ = write!(
-            body,
-            "<p class=\"error\" id=\"error\" role=\"alert\">{}</p>",
-            escape(error)
-        );
+    SignIn {
+        hidden,
+        client,
+        email,
+        error,
     }
-    body.push_str("<form method=\"post\" action=\"/ims/authorize/v2\" id=\"sign-in\">");
-    for (name, value) in hidden {
-        let _ = write!(
-            body,
-            "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-            escape(name),
-            escape(value)
-        );
-    }
-    let _ = write!(
-        body,
-        "<label>Email address<input type=\"email\" name=\"email\" id=\"email\" value=\"{}\" \
-autocomplete=\"username\" required autofocus></label>\
-<label>Password<input type=\"password\" name=\"password\" id=\"password\" \
-autocomplete=\"current-password\" required></label>\
-<button type=\"submit\" id=\"submit\">Continue</button></form>",
-        escape(email)
-    );
-    page("Sign in", &body)
+    .render()
+    .unwrap_or_default()
 }
 
 /// A page for an authorize request that cannot be sent back to the client.
 pub(crate) fn error(message: &str) -> String {
-    page(
-        "Sign-in error",
-        &format!(
-            "<h1>This sign-in link does not work</h1><p class=\"error\" id=\"error\">{}</p>",
-            escape(message)
-        ),
-    )
+    SignInError { message }.render().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_in_the_sign_in_pages_is_escaped() {
+        let page = sign_in(
+            &[("state", "\"><script>x</script>")],
+            "<b>app</b>",
+            "a@b\"c",
+            Some("<i>no</i>"),
+        );
+        assert!(!page.contains("<script>") && !page.contains("<b>") && !page.contains("<i>"));
+        assert!(page.contains("value=\"&#34;&#62;&#60;script&#62;x&#60;/script&#62;\""));
+        assert!(page.contains("value=\"a@b&#34;c\""));
+        assert!(!error("<script>").contains("<script>"));
+    }
 }

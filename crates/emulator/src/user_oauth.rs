@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::ims::{params, split_scopes};
@@ -374,14 +375,10 @@ fn grant(
 
 /// The signed-in user of the request's session cookie, if the session is still valid.
 fn session_user(store: &Store, headers: &HeaderMap) -> Option<(User, DateTime<Utc>)> {
-    let sid = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())?;
+    let sid = CookieJar::from_headers(headers)
+        .get(SESSION_COOKIE)?
+        .value()
+        .to_owned();
     let now = store.clock.now();
     let session = {
         let mut grants = store.grants.lock().expect("grants lock");
@@ -453,10 +450,13 @@ pub(crate) async fn sign_in(
             expires_at: now + SESSION_LIFETIME,
         },
     );
-    let mut response = grant(&store, &req, &user, now, StatusCode::SEE_OTHER);
-    let cookie = format!("{SESSION_COOKIE}={sid}; Path=/ims; HttpOnly; SameSite=Lax");
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    response
+    let cookie = Cookie::build((SESSION_COOKIE, sid))
+        .path("/ims")
+        .http_only(true)
+        .same_site(SameSite::Lax);
+    (
+        CookieJar::new().add(cookie),
+        grant(&store, &req, &user, now, StatusCode::SEE_OTHER),
+    )
+        .into_response()
 }

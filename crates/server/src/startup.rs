@@ -161,9 +161,12 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully.
+    /// Serves until Ctrl-C or SIGTERM, then shuts down gracefully. Signals are listened for
+    /// from the first poll; to catch one sent right after an announcement, make a
+    /// [`StopSignal`](serve::StopSignal) before announcing and use [`Application::run_until`].
     pub async fn run_until_stopped(self) -> Result<(), ServerError> {
-        self.run_until(serve::shutdown_signal()).await
+        let stop = serve::StopSignal::listen();
+        self.run_until(stop.recv()).await
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.

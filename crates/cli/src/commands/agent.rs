@@ -19,33 +19,11 @@ use crate::cli::AgentArgs;
 
 pub use config::AgentConfig;
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn stopped() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = ctrl_c.await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
-}
-
 /// Runs the agent until it is stopped.
 pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
     let config = AgentConfig::load(&args.agent_config)?;
     let client = Arc::new(client::Client::new(&config)?);
+    let signal = imsbridge_server::serve::StopSignal::listen();
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut tasks = tokio::task::JoinSet::new();
     for output in config.outputs.clone() {
@@ -61,7 +39,7 @@ pub async fn run(args: AgentArgs) -> anyhow::Result<()> {
         outputs = config.outputs.len(),
         "imsbridge agent started"
     );
-    stopped().await;
+    signal.recv().await;
     tracing::info!("stopping the imsbridge agent");
     let _ = stop.send(true);
     while tasks.join_next().await.is_some() {}

@@ -5,6 +5,7 @@ use anyhow::Context as _;
 use imsbridge_domain::{ExposeSecret, SystemClock};
 use imsbridge_emulator::{ClockMode, Emulator, EmulatorConfig};
 use imsbridge_server::bulk::{AutoMigration, Backoff, CredentialSource};
+use imsbridge_server::serve::StopSignal;
 use imsbridge_server::{Application, Dependencies, bootstrap_admin};
 
 use crate::cli::ServeArgs;
@@ -50,8 +51,10 @@ pub async fn run(
     // After the build, which installs the metrics recorder. Stopped when `_fleet_tasks` goes,
     // at the end of serving.
     let _fleet_tasks = fleet.map(|f| f.start(provider));
+    // Listening for SIGTERM before the announcement: whoever reads it may stop us at once.
+    let stop = StopSignal::listen();
     announce(&app)?;
-    let result = app.run_until_stopped().await;
+    let result = app.run_until(stop.recv()).await;
     if let Some(job) = job {
         job.abort();
     }
@@ -237,8 +240,10 @@ async fn run_demo(mut settings: Settings, data_dir_given: bool) -> anyhow::Resul
         "  try: curl -s -X POST -H \"Authorization: Bearer $TOKEN\" http://{}/api/v1/integrations/target-staging/token",
         app.local_addr()
     );
+    // Listening for SIGTERM before the announcement: whoever reads it may stop us at once.
+    let stop = StopSignal::listen();
     announce(&app)?;
-    let result = app.run_until_stopped().await;
+    let result = app.run_until(stop.recv()).await;
     emulator.shutdown().await;
     result?;
     Ok(())
