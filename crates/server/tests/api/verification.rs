@@ -83,6 +83,10 @@ async fn a_detail_ims_refuses_is_refused_beside_its_field_and_nothing_is_stored(
         )
         .await;
         assert_eq!(e["field"], field, "{key}: {e}");
+        assert!(
+            !e.to_string().contains("p8e-made-up-secret"),
+            "the refusal never quotes the secret: {e}"
+        );
         assert_eq!(e["ims_error"], ims_error, "{key}: {e}");
         assert!(e["debug_id"].as_str().is_some_and(|d| !d.is_empty()), "{e}");
         let message = e["message"].as_str().unwrap();
