@@ -234,10 +234,45 @@ async fn secrets_never_reach_the_disk_in_plaintext_before_or_after_key_rotation_
     let token = admin_token(&server).await;
     let secret_file = data.path().join("secret.txt");
     std::fs::write(&secret_file, KNOWN_SECRET).unwrap();
+    let env = [
+        ("IMSBRIDGE_ADDR", server.url.as_str()),
+        ("IMSBRIDGE_TOKEN", &token),
+    ];
+    // Create verifies with IMS first: one that cannot be reached refuses it, naming the way out.
+    let refused = run(
+        &[
+            "config",
+            "create",
+            "--name",
+            "unreachable-ims",
+            "--cloud-solution",
+            "target",
+            "--title",
+            "Unreachable IMS",
+            "--authorization-server",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "--scopes",
+            "openid,AdobeID",
+            "--org-id",
+            "12345678ABCDEF1234567890@AdobeOrg",
+            "--client-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("IMS could not be reached"), "{stderr}");
+    assert!(stderr.contains("--no-verify"), "{stderr}");
+    // The made-up secret is saved on purpose without asking IMS: this test is about where
+    // it is kept.
     let created = run(
         &[
             "config",
             "create",
+            "--no-verify",
             "--name",
             "known-secret",
             "--cloud-solution",
@@ -253,7 +288,7 @@ async fn secrets_never_reach_the_disk_in_plaintext_before_or_after_key_rotation_
             "--client-secret-file",
             secret_file.to_str().unwrap(),
         ],
-        &[("IMSBRIDGE_ADDR", &server.url), ("IMSBRIDGE_TOKEN", &token)],
+        &env,
     );
     assert!(created.status.success(), "{}", text(&created.stderr));
     std::fs::remove_file(&secret_file).unwrap();

@@ -319,22 +319,43 @@ impl From<ServiceError> for ApiError {
             ServiceError::VerificationFailed {
                 message,
                 field,
+                skippable,
                 error,
             } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 code,
                 format!(
-                    "IMS refused the new OAuth details, so nothing was changed: {message}. Check the client id, secret and scopes in the Adobe Developer Console, or save without verification (verify=false)"
+                    "IMS refused the new OAuth details, so nothing was changed: {message}. Check the {} in the Adobe Developer Console{}",
+                    field.replace('_', " "),
+                    skip_hint(skippable)
                 ),
             )
             .with_ims(Some(error.error_code()), error.debug_id().map(str::to_owned))
             .with_field(field),
+            ServiceError::VerificationUnavailable { skippable, error } => {
+                let detail = error.to_string();
+                let mut e = Self::from(*error);
+                e.body.message = format!(
+                    "IMS could not be reached to verify the new OAuth details, so nothing was changed ({detail}). Try again shortly{}",
+                    skip_hint(skippable)
+                );
+                e
+            }
             ServiceError::Upstream(error) => (*error).into(),
             ServiceError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
                 .with_retry_after(imsbridge_service::passwords::BUSY_RETRY_AFTER_SECS),
             ServiceError::Unavailable(cause) => Self::unavailable(cause.as_ref()),
             ServiceError::Internal(cause) => Self::internal(cause.as_ref()),
         }
+    }
+}
+
+/// How to save anyway, when this server allows it; otherwise the setting that forbids it.
+fn skip_hint(skippable: bool) -> &'static str {
+    if skippable {
+        ", or save without verifying (\"verify\": false; --no-verify with imsbridge config create|update)"
+    } else {
+        "; this server does not save unverified details (server.allow_unverified_migration is false)"
     }
 }
 

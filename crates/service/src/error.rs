@@ -274,7 +274,20 @@ pub enum ServiceError {
         message: String,
         /// The field IMS's refusal points at.
         field: &'static str,
+        /// Whether this server allows saving without verifying.
+        skippable: bool,
         /// IMS's error.
+        #[source]
+        error: Box<TokenError>,
+    },
+    /// IMS could not be reached (or failed, or throttled) while verifying new OAuth details.
+    #[error(
+        "IMS could not be reached to verify the new OAuth details, so nothing was changed: {error}"
+    )]
+    VerificationUnavailable {
+        /// Whether this server allows saving without verifying.
+        skippable: bool,
+        /// What went wrong.
         #[source]
         error: Box<TokenError>,
     },
@@ -322,7 +335,10 @@ impl ServiceError {
             Self::Invalid(_) => ErrorCode::Invalid,
             Self::Conflict { code, .. } => *code,
             Self::VerificationFailed { .. } => ErrorCode::VerificationFailed,
-            Self::Upstream(_) => ErrorCode::ImsUnavailable,
+            Self::VerificationUnavailable { error, .. } if error.is_timeout() => {
+                ErrorCode::ImsTimeout
+            }
+            Self::VerificationUnavailable { .. } | Self::Upstream(_) => ErrorCode::ImsUnavailable,
             Self::Busy(_) => ErrorCode::ServerBusy,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,

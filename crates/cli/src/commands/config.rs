@@ -128,11 +128,15 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             title,
             cloud_solution,
             authorization_server,
+            no_verify,
             oauth,
         } => {
             let api = Remote::new(&remote)?;
             let mut body = oauth_body(&oauth)?;
             body.insert("name".into(), json!(name));
+            if no_verify {
+                body.insert("verify".into(), json!(false));
+            }
             body.insert("cloud_solution".into(), json!(cloud_solution));
             insert_opt(&mut body, "title", title);
             insert_opt(&mut body, "authorization_server", authorization_server);
@@ -155,6 +159,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             title,
             cloud_solution,
             authorization_server,
+            no_verify,
             oauth,
         } => {
             let api = Remote::new(&remote)?;
@@ -166,6 +171,9 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                 bail!(
                     "nothing to change: give at least one field, for example --title or --scopes"
                 );
+            }
+            if no_verify {
+                body.insert("verify".into(), json!(false));
             }
             let cfg = api
                 .call(

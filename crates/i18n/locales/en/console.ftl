@@ -405,3 +405,13 @@ readiness_migrated = Migrated
 token_scope_read = Read
 # A token scope: everything an admin may do.
 token_scope_admin = Admin
+# Verification failed explanation on Create and Properties of an OAuth configuration.
+verification_failed_save = Nothing was saved. Check the highlighted detail against the credential's page in the Developer Console and try again.
+# The button that saves without verifying the credential with IMS.
+save_unverified = Save without verifying
+# What "Save without verifying" does, shown when IMS refused or was unreachable.
+save_unverified_hint = If you are sure of the details (for example, IMS cannot be reached from here yet), enter the secret again and choose “Save without verifying”. The audit log records that they were not verified.
+# IMS unreachable while verifying: heading.
+ims_unreachable = Adobe IMS could not be reached
+# IMS unreachable while verifying: explanation.
+ims_unreachable_body = The new credential could not be verified because IMS did not answer, so nothing was saved. Try again shortly.

@@ -408,3 +408,13 @@ readiness_migrated = 마이그레이션됨
 token_scope_read = 읽기
 # A token scope: everything an admin may do.
 token_scope_admin = 관리자
+# Verification failed explanation on Create and Properties of an OAuth configuration.
+verification_failed_save = 아무것도 저장되지 않았습니다. 강조 표시된 세부 정보를 Developer Console의 자격 증명 페이지와 비교한 후 다시 시도하십시오.
+# The button that saves without verifying the credential with IMS.
+save_unverified = 확인하지 않고 저장
+# What "Save without verifying" does, shown when IMS refused or was unreachable.
+save_unverified_hint = 세부 정보가 확실하면(예: 아직 여기에서 IMS에 연결할 수 없는 경우) 암호를 다시 입력하고 “확인하지 않고 저장”을 선택하십시오. 감사 로그에 확인되지 않았다고 기록됩니다.
+# IMS unreachable while verifying: heading.
+ims_unreachable = Adobe IMS에 연결할 수 없습니다
+# IMS unreachable while verifying: explanation.
+ims_unreachable_body = IMS가 응답하지 않아 새 자격 증명을 확인할 수 없었으므로 아무것도 저장되지 않았습니다. 잠시 후 다시 시도하십시오.

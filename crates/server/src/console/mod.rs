@@ -107,6 +107,9 @@ pub struct Console {
     pub path: String,
     /// The flash message from the previous request.
     pub flash: Option<Flash>,
+    /// Whether this server lets an admin save OAuth details without verifying them with
+    /// IMS (`server.allow_unverified_migration`).
+    pub allow_unverified: bool,
 }
 
 impl FromRequestParts<AppState> for Console {
@@ -142,6 +145,7 @@ impl FromRequestParts<AppState> for Console {
             lang,
             path,
             flash: Flash::from_headers(&parts.headers),
+            allow_unverified: state.services.policy.allow_unverified_migration,
         })
     }
 }

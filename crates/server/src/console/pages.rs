@@ -245,6 +245,10 @@ pub struct ConfigFormPage {
     pub submit_label: String,
     /// Whether the submit button starts enabled.
     pub submit_enabled: bool,
+    /// The "Save without verifying" button's label; empty when this server requires
+    /// verification or the form saves no OAuth credential of its own (Create and
+    /// Properties of an OAuth configuration only).
+    pub save_unverified_label: String,
 }
 
 /// Delete confirmation.

@@ -18,3 +18,4 @@ mod migration;
 mod secrets;
 mod tokens;
 mod validation;
+mod verification;

@@ -5,6 +5,7 @@
 mod input;
 pub mod migrate;
 mod read;
+mod verify;
 mod write;
 
 pub use input::{

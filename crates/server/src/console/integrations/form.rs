@@ -38,6 +38,8 @@ pub(super) struct Input {
     pub(super) org_id: String,
     pub(super) technical_account_id: String,
     pub(super) project_json: String,
+    /// "Save without verifying" was chosen.
+    pub(super) skip_verify: bool,
 }
 
 impl Input {
@@ -63,6 +65,7 @@ impl Input {
                 "scopes" => input.scopes = text,
                 "org_id" => input.org_id = text,
                 "technical_account_id" => input.technical_account_id = text,
+                "verify" => input.skip_verify = text == "false",
                 "project_json" | "project_file" if !text.trim().is_empty() => {
                     input.project_json = text;
                 }
@@ -96,6 +99,11 @@ impl Input {
                 .unwrap_or_default();
         }
         input
+    }
+
+    /// The save's `verify`: false only when "Save without verifying" was chosen.
+    pub(super) fn verify(&self) -> bool {
+        !self.skip_verify
     }
 
     /// The solution as the service reads it: `other` takes its name from `other_solution`.
@@ -153,7 +161,7 @@ const FORM_FIELDS: [&str; 11] = [
     "project_json",
 ];
 
-fn field_key(field: &str) -> Option<&'static str> {
+pub(super) fn field_key(field: &str) -> Option<&'static str> {
     FORM_FIELDS.iter().copied().find(|f| *f == field)
 }
 
@@ -543,6 +551,12 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         Mode::Jwt => (t.get("save_close").to_owned(), false),
         Mode::Auto => (String::new(), false),
     };
+    let save_unverified_label =
+        if matches!(mode, Mode::Create | Mode::Edit) && console.allow_unverified {
+            t.get("save_unverified").to_owned()
+        } else {
+            String::new()
+        };
     let dc_json_error = err(&mut errors, "project_json");
     ConfigFormPage {
         page: console
@@ -577,6 +591,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         dc_json_error,
         submit_label,
         submit_enabled,
+        save_unverified_label,
     }
 }
 

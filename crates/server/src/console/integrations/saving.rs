@@ -6,18 +6,20 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use imsbridge_domain::{AuthType, IntegrationConfig, Name, Revision, Scopes};
+use imsbridge_ims::TokenError;
 use imsbridge_service::integrations::{
     CreateIntegration, MigrateIntegration, StringList, UpdateIntegration,
 };
 use imsbridge_service::{ErrorCode, ServiceError};
 
 use super::super::flash::Flash;
+use super::super::i18n::Texts;
 use super::super::pages::AlertView;
 use super::super::view::link;
 use super::super::{Console, see_other_with};
 use super::form::{
-    Errors, FormParts, Input, Mode, apply_project_json, build_form, form_response, jwt_alerts,
-    record_fields,
+    Errors, FormParts, Input, Mode, apply_project_json, build_form, field_key, form_response,
+    jwt_alerts, record_fields,
 };
 use super::load;
 use super::properties::conflict_page;
@@ -68,6 +70,36 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
                     .collect(),
             )
         }
+        ServiceError::VerificationFailed {
+            message,
+            field,
+            error,
+            ..
+        } => {
+            // IMS's own words, beside the field they concern.
+            if let Some(key) = field_key(field) {
+                errors.insert(key, format!("Adobe IMS: {message}"));
+            }
+            let mut alert = ims_alert(
+                AlertView::new("error", "verification-failed", t.get("verification_failed"))
+                    .message(t.get("verification_failed_save")),
+                t,
+                &error,
+            );
+            alert
+                .details
+                .insert(0, (t.get("ims_reason").to_owned(), message, "reason"));
+            Refusal::Form(vec![offer_skip(console, input, alert)])
+        }
+        ServiceError::VerificationUnavailable { error, .. } => {
+            let alert = ims_alert(
+                AlertView::new("error", "ims-unreachable", t.get("ims_unreachable"))
+                    .message(t.get("ims_unreachable_body")),
+                t,
+                &error,
+            );
+            Refusal::Form(vec![offer_skip(console, input, alert)])
+        }
         e @ (ServiceError::NotFound(_)
         | ServiceError::Forbidden(_)
         | ServiceError::Unavailable(_)
@@ -77,6 +109,30 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
                 super::super::errors::error_text(t, crate::error::ApiError::from(other).body()),
             ),
         ]),
+    }
+}
+
+/// `alert` with IMS's error code and debug id.
+fn ims_alert(mut alert: AlertView, t: Texts, error: &TokenError) -> AlertView {
+    alert.details.push((
+        t.get("ims_error").to_owned(),
+        error.error_code(),
+        "ims_error",
+    ));
+    if let Some(id) = error.debug_id() {
+        alert
+            .details
+            .push((t.get("debug_id").to_owned(), id.to_owned(), "debug_id"));
+    }
+    alert
+}
+
+/// `alert`, pointing at "Save without verifying" where the form offers it.
+fn offer_skip(console: &Console, input: &Input, alert: AlertView) -> AlertView {
+    if console.allow_unverified && input.mode != "migrate" {
+        alert.message(console.t().get("save_unverified_hint"))
+    } else {
+        alert
     }
 }
 
@@ -146,6 +202,7 @@ pub async fn create(
         technical_account_id: Some(input.technical_account_id.clone())
             .filter(|s| !s.trim().is_empty()),
         project_json: project_json.clone(),
+        verify: Some(input.verify()),
         ..CreateIntegration::default()
     };
     let alerts = match state
@@ -240,6 +297,7 @@ fn changes(input: &Input, current: &IntegrationConfig) -> UpdateIntegration {
         client_secret: input.client_secret.clone(),
         scopes: (!same_scopes).then(|| StringList::One(input.scopes.clone())),
         org_id: changed(&input.org_id, &was.org_id),
+        verify: Some(input.verify()),
         ..UpdateIntegration::default()
     }
 }
