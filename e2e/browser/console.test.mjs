@@ -1,5 +1,5 @@
 // The seed's workflow in a real headless Chromium against `imsbridge serve --demo`:
-// sign in, Create, the JWT warning, read-only Properties, Authentication Type = OAuth,
+// sign in, Create (verified with IMS, or saved without verifying), the JWT warning, read-only Properties, Authentication Type = OAuth,
 // Save & Close, Check Health; a refused verification; an auto-provisioned configuration;
 // the same in Korean; a stale edit in a second tab; the switch without JavaScript; and no
 // secret in any page source; and a login form on another site that cannot sign the browser in. Each step leaves a screenshot in SCREENSHOT_DIR.
@@ -50,7 +50,7 @@ describe('the console', () => {
     assert.equal((await warning.textContent()).trim(), 'JWT Credentials (deprecated)');
     assert.equal(await page.locator(`${row('target-staging')} .jwt-warning`).count(), 0);
     const auto = page.locator(`${row('asset-compute')} .origin-auto`);
-    assert.equal((await auto.textContent()).trim(), 'Auto-generated');
+    assert.equal((await auto.textContent()).trim(), 'Auto-provisioned');
     // Nothing selected: the selection actions wait for a row.
     assert.ok(await page.locator('#action-properties').isDisabled());
     await shot(page, '02-list');
@@ -84,6 +84,45 @@ describe('the console', () => {
     assert.equal((await created.locator('.badge-oauth').textContent()).trim(), 'OAuth');
     assert.ok(await created.locator('input[type=radio]').isChecked());
     await shot(page, '04-created');
+    await context.close();
+  });
+
+  test('Create verifies with IMS: a wrong secret is refused beside its field, then "Save without verifying" saves it', STEP, async () => {
+    const scopes = ['openid', 'AdobeID', 'target_sdk'];
+    const { credential } = await newProjectJson(demo, 'AEM Target offline', scopes);
+    secrets.push(...credential.client_secrets);
+    const wrong = 'p8e-typed-from-memory-00000000';
+    secrets.push(wrong);
+    const { context, page } = await open();
+    await login(page, demo);
+    await page.goto(`${demo.url}/console/integrations/_new`);
+    await page.selectOption('#f-cloud_solution', 'target');
+    await page.fill('#f-title', 'Adobe Target (offline setup)');
+    await page.fill('#f-authorization_server', demo.emulator);
+    await page.fill('#f-client_id', credential.client_id);
+    await page.fill('#f-client_secret', wrong);
+    await page.fill('#f-scopes', scopes.join(','));
+    await page.fill('#f-org_id', credential.org_id);
+    await Promise.all([page.waitForLoadState('load'), page.click('#form-submit')]);
+    await page.waitForSelector('#verification-failed');
+    assert.equal((await page.textContent('#f-client_secret-error')).trim(), 'Adobe IMS: invalid client_secret parameter');
+    assert.equal(await page.locator('.field[data-field=client_secret].has-error').count(), 1);
+    assert.equal((await page.textContent('#verification-failed dd[data-detail=ims_error]')).trim(), 'invalid_client');
+    assert.equal(await page.inputValue('#f-client_secret'), '', 'the secret is never sent back');
+    assert.equal(await page.inputValue('#f-client_id'), credential.client_id);
+    await shot(page, '04a-create-verification-failed');
+    const list = await page.context().request.get(`${demo.url}/console/integrations?q=offline`);
+    assert.ok(!(await list.text()).includes('adobe-target-offline-setup'), 'nothing was saved');
+
+    // The admin knows better (the secret is made in the Developer Console later).
+    await page.fill('#f-client_secret', wrong);
+    assert.equal((await page.textContent('#form-save-unverified')).trim(), 'Save without verifying');
+    await Promise.all([page.waitForURL(/selected=adobe-target-offline-setup/), page.click('#form-save-unverified')]);
+    assert.equal((await page.textContent('.alert-success .alert-title')).trim(), 'The configuration was created.');
+    assert.equal(await page.locator(row('adobe-target-offline-setup')).count(), 1);
+    await page.goto(`${demo.url}/console/audit?action=config.create.unverified`);
+    assert.ok((await page.textContent('main')).includes('adobe-target-offline-setup'), 'audited as unverified');
+    await shot(page, '04b-saved-without-verifying');
     await context.close();
   });
 

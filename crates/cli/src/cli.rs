@@ -364,6 +364,10 @@ pub enum ConfigCommand {
         /// IMS base URL (default https://ims-na1.adobelogin.com).
         #[arg(long)]
         authorization_server: Option<String>,
+        /// Save without first fetching a token with these details (the server must allow
+        /// it: server.allow_unverified_migration).
+        #[arg(long)]
+        no_verify: bool,
         /// The OAuth fields.
         #[command(flatten)]
         oauth: OAuthArgs,
@@ -393,6 +397,10 @@ pub enum ConfigCommand {
         /// New IMS base URL.
         #[arg(long)]
         authorization_server: Option<String>,
+        /// Save new credential details without first fetching a token with them (the server
+        /// must allow it: server.allow_unverified_migration).
+        #[arg(long)]
+        no_verify: bool,
         /// New OAuth fields.
         #[command(flatten)]
         oauth: OAuthArgs,

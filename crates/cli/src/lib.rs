@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod say;
 mod settings;
 
 use std::process::ExitCode;
@@ -20,15 +21,16 @@ pub fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: could not start the async runtime: {e}");
+            let e = anyhow::Error::from(e).context(say::text("cli_runtime_failed"));
+            eprintln!("{}", say::error_line(&e));
             return ExitCode::FAILURE;
         }
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // `{:#}` prints the whole chain on one line: "what failed: because …".
-            eprintln!("error: {e:#}");
+            // One line: "what failed: because …", in the reader's language.
+            eprintln!("{}", say::error_line(&e));
             ExitCode::FAILURE
         }
     }

@@ -334,7 +334,11 @@ async fn a_token_that_expires_while_the_server_is_down_is_removed_not_served() {
         (!path.exists()).then_some(())
     })
     .await;
-    assert!(agent.log().contains("removed the file"), "{}", agent.log());
+    // The file goes first, then the line is logged and piped to us: wait for it too.
+    eventually(30, "the removal to be logged", || {
+        agent.log().contains("removed the file").then_some(())
+    })
+    .await;
     h.start_server().await;
     eventually(30, "a new token file", || read(&path)).await;
     assert!(agent.stop());

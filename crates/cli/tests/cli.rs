@@ -121,8 +121,11 @@ async fn admin_token(server: &Server) -> String {
 }
 
 fn run(args: &[&str], envs: &[(&str, &str)]) -> Output {
+    // English unless a test asks otherwise, whatever the machine's locale.
     Command::new(BIN)
         .args(args)
+        .env_remove("LC_ALL")
+        .env("LANG", "C.UTF-8")
         .envs(envs.iter().copied())
         .env("IMSBRIDGE_LOG", "warn")
         .output()
@@ -231,10 +234,45 @@ async fn secrets_never_reach_the_disk_in_plaintext_before_or_after_key_rotation_
     let token = admin_token(&server).await;
     let secret_file = data.path().join("secret.txt");
     std::fs::write(&secret_file, KNOWN_SECRET).unwrap();
+    let env = [
+        ("IMSBRIDGE_ADDR", server.url.as_str()),
+        ("IMSBRIDGE_TOKEN", &token),
+    ];
+    // Create verifies with IMS first: one that cannot be reached refuses it, naming the way out.
+    let refused = run(
+        &[
+            "config",
+            "create",
+            "--name",
+            "unreachable-ims",
+            "--cloud-solution",
+            "target",
+            "--title",
+            "Unreachable IMS",
+            "--authorization-server",
+            "http://127.0.0.1:9",
+            "--client-id",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "--scopes",
+            "openid,AdobeID",
+            "--org-id",
+            "12345678ABCDEF1234567890@AdobeOrg",
+            "--client-secret-file",
+            secret_file.to_str().unwrap(),
+        ],
+        &env,
+    );
+    assert!(!refused.status.success());
+    let stderr = text(&refused.stderr);
+    assert!(stderr.contains("IMS could not be reached"), "{stderr}");
+    assert!(stderr.contains("--no-verify"), "{stderr}");
+    // The made-up secret is saved on purpose without asking IMS: this test is about where
+    // it is kept.
     let created = run(
         &[
             "config",
             "create",
+            "--no-verify",
             "--name",
             "known-secret",
             "--cloud-solution",
@@ -250,7 +288,7 @@ async fn secrets_never_reach_the_disk_in_plaintext_before_or_after_key_rotation_
             "--client-secret-file",
             secret_file.to_str().unwrap(),
         ],
-        &[("IMSBRIDGE_ADDR", &server.url), ("IMSBRIDGE_TOKEN", &token)],
+        &env,
     );
     assert!(created.status.success(), "{}", text(&created.stderr));
     std::fs::remove_file(&secret_file).unwrap();
@@ -721,4 +759,56 @@ fn break_glass_users_are_added_and_listed_even_while_the_sso_settings_are_broken
     let err = text(&out.stderr);
     assert!(err.contains("IMSBRIDGE_SSO__CLIENT_SECRET"), "{err}");
     assert!(err.contains("sso.client_secret_file"), "{err}");
+}
+
+#[test]
+fn messages_are_korean_when_lang_or_lc_all_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let ko = [("LANG", "ko_KR.UTF-8")];
+    let out = run(
+        &["users", "add", "root", "--role", "admin", "--data-dir", dir],
+        &ko,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("root 사용자를 추가했습니다(admin)."),
+        "{said}"
+    );
+
+    // The service's refusal, said from its code.
+    let out = run(&["users", "remove", "root", "--data-dir", dir], &ko);
+    assert!(!out.status.success());
+    // The last line is the command's own (a log line about the directory may come first).
+    let stderr = text(&out.stderr);
+    let err = stderr.lines().last().unwrap_or_default();
+    assert!(
+        err.starts_with("오류: 마지막 활성 관리자는 역할을 잃거나 사용 중지될 수 없습니다."),
+        "{err}"
+    );
+    assert!(!err.contains("last enabled admin"), "{err}");
+
+    // LC_ALL wins over LANG, either way.
+    let out = run(
+        &["users", "remove", "root", "--data-dir", dir],
+        &[("LANG", "ko_KR.UTF-8"), ("LC_ALL", "en_US.UTF-8")],
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.lines()
+            .last()
+            .unwrap_or_default()
+            .starts_with("error: "),
+        "{err}"
+    );
+    let out = run(
+        &["users", "remove", "root", "--data-dir", dir],
+        &[("LANG", "en_US.UTF-8"), ("LC_ALL", "ko_KR.UTF-8")],
+    );
+    let err = text(&out.stderr);
+    assert!(
+        err.lines().last().unwrap_or_default().starts_with("오류: "),
+        "{err}"
+    );
 }

@@ -7,6 +7,7 @@
 //! 5xx bodies say nothing internal; their cause rides on the response to the
 //! [`log_server_errors`] middleware, which logs it once, with its chain.
 
+use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::sync::Arc;
 
@@ -41,6 +42,12 @@ pub struct ErrorBody {
     /// The request field at fault, when one is (with `invalid`: the first of `errors`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The arguments of the code's message, when it has any (`name` with `name_taken`,
+    /// `username` with `username_taken`, `retry_after` with a throttle): with `error`, what a
+    /// client needs to say the error in its reader's language, since `message` is English.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schema(value_type = Object)]
+    pub args: BTreeMap<String, String>,
     /// With `invalid`: every field at fault, each with a machine-readable `kind` and the
     /// `args` its message is made of.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -68,6 +75,7 @@ impl ApiError {
                 error: code,
                 message: message.into(),
                 field: None,
+                args: BTreeMap::new(),
                 errors: Vec::new(),
                 current_revision: None,
                 ims_error: None,
@@ -187,6 +195,9 @@ impl ApiError {
     #[must_use]
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
         self.retry_after = Some(seconds);
+        self.body
+            .args
+            .insert("retry_after".to_owned(), seconds.to_string());
         self
     }
 
@@ -291,6 +302,7 @@ impl From<ServiceError> for ApiError {
                 code,
                 message,
                 field,
+                args,
             } => {
                 // Refusing to create JWT is a refused value, not a state conflict.
                 let status = match code {
@@ -304,27 +316,49 @@ impl From<ServiceError> for ApiError {
                 };
                 let mut e = Self::new(status, code, message);
                 e.body.field = field.map(str::to_owned);
+                e.body.args = args;
                 e
             }
             ServiceError::VerificationFailed {
                 message,
                 field,
+                skippable,
                 error,
             } => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 code,
                 format!(
-                    "IMS refused the new OAuth details, so nothing was changed: {message}. Check the client id, secret and scopes in the Adobe Developer Console, or save without verification (verify=false)"
+                    "IMS refused the new OAuth details, so nothing was changed: {message}. Check the {} in the Adobe Developer Console{}",
+                    field.replace('_', " "),
+                    skip_hint(skippable)
                 ),
             )
             .with_ims(Some(error.error_code()), error.debug_id().map(str::to_owned))
             .with_field(field),
+            ServiceError::VerificationUnavailable { skippable, error } => {
+                let detail = error.to_string();
+                let mut e = Self::from(*error);
+                e.body.message = format!(
+                    "IMS could not be reached to verify the new OAuth details, so nothing was changed ({detail}). Try again shortly{}",
+                    skip_hint(skippable)
+                );
+                e
+            }
             ServiceError::Upstream(error) => (*error).into(),
             ServiceError::Busy(message) => Self::new(StatusCode::TOO_MANY_REQUESTS, code, message)
                 .with_retry_after(imsbridge_service::passwords::BUSY_RETRY_AFTER_SECS),
             ServiceError::Unavailable(cause) => Self::unavailable(cause.as_ref()),
             ServiceError::Internal(cause) => Self::internal(cause.as_ref()),
         }
+    }
+}
+
+/// How to save anyway, when this server allows it; otherwise the setting that forbids it.
+fn skip_hint(skippable: bool) -> &'static str {
+    if skippable {
+        ", or save without verifying (\"verify\": false; --no-verify with imsbridge config create|update)"
+    } else {
+        "; this server does not save unverified details (server.allow_unverified_migration is false)"
     }
 }
 

@@ -29,13 +29,15 @@ pub struct ChartLabels<'a> {
 }
 
 impl ChartLabels<'static> {
-    /// The English words, for the chart the CLI writes.
-    pub const ENGLISH: Self = Self {
-        title: "Migration progress",
-        migrated: "Migrated",
-        remaining: "JWT configurations left",
-        eol: "JWT end of life",
-    };
+    /// The words in `lang`, from the catalogues (the page's language, or the command line's).
+    pub fn in_lang(lang: imsbridge_i18n::Lang) -> Self {
+        Self {
+            title: lang.get("readiness_progress"),
+            migrated: lang.get("readiness_migrated"),
+            remaining: lang.get("readiness_remaining"),
+            eol: lang.get("readiness_eol"),
+        }
+    }
 }
 
 /// Where everything goes: the numbers the template draws.
@@ -185,7 +187,7 @@ mod tests {
                 cumulative: 3,
                 remaining_jwt: 0,
             }]),
-            ChartLabels::ENGLISH,
+            ChartLabels::in_lang(imsbridge_i18n::Lang::En),
         );
         assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
         assert!(svg.contains("class=\"migrated\"") && svg.contains("class=\"remaining\""));
@@ -194,7 +196,10 @@ mod tests {
 
     #[test]
     fn a_chart_without_any_migration_still_draws() {
-        let svg = svg(&sample(vec![]), ChartLabels::ENGLISH);
+        let svg = svg(
+            &sample(vec![]),
+            ChartLabels::in_lang(imsbridge_i18n::Lang::En),
+        );
         assert!(svg.contains("Migrated (0)"));
     }
 

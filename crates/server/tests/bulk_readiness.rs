@@ -84,7 +84,10 @@ mod bulk {
                 (1, 3)
             );
 
-            let svg = readiness_chart::svg(&r, readiness_chart::ChartLabels::ENGLISH);
+            let svg = readiness_chart::svg(
+                &r,
+                readiness_chart::ChartLabels::in_lang(imsbridge_i18n::Lang::En),
+            );
             assert!(
                 svg.starts_with("<svg")
                     && svg.contains("Migrated (1)")

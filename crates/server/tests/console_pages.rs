@@ -249,7 +249,7 @@ async fn jwt_rows_carry_the_deprecation_warning_and_auto_provisioned_rows_a_lock
     );
     assert_eq!(
         list.text("tr[data-name=auto-jwt] .origin-auto"),
-        "Auto-generated"
+        "Auto-provisioned"
     );
     assert!(list.has("tr[data-name=auto-jwt] .origin-auto svg"));
     assert!(!list.has("tr[data-name=analytics-jwt] .origin-auto"));
@@ -1037,7 +1037,7 @@ async fn admins_make_api_tokens_shown_once_and_see_the_audit_trail() {
     let again = b.get("/console/tokens").await;
     assert!(!again.has("#new-token-value"));
     assert!(!again.source.contains(&token));
-    assert_eq!(again.text("tr[data-token=ci] td:nth-child(3)"), "read");
+    assert_eq!(again.text("tr[data-token=ci] td:nth-child(3)"), "Read");
 
     let audit = b.get("/console/audit").await;
     let actions: Vec<String> = audit
@@ -1289,7 +1289,7 @@ async fn a_form_with_three_bad_fields_shows_the_same_three_errors_in_english_and
         (
             "ko-KR,ko;q=0.9",
             "값을 입력하십시오.",
-            "올바르지 않은 값입니다:",
+            "올바르지 않은 값입니다. 예: ",
         ),
     ] {
         b.accept_language = language;
@@ -1324,10 +1324,169 @@ async fn a_form_with_three_bad_fields_shows_the_same_three_errors_in_english_and
         assert_eq!(page.all(".field.has-error").len(), 3, "{language}");
         assert_eq!(page.all("#error-summary li").len(), 3, "{language}");
         assert_eq!(page.text("#f-title-error"), missing, "{language}");
-        // The domain's reason with its example, after the language's lead.
+        // English quotes the domain's reason; Korean says it in Korean, from the error's
+        // kind and its example, with no English word but the example itself.
         let org_error = page.text("#f-org_id-error");
         assert!(org_error.starts_with(invalid), "{language}: {org_error}");
         assert!(org_error.contains("@AdobeOrg"), "{language}: {org_error}");
+        if language.starts_with("ko") {
+            for id in ["#f-name-error", "#f-org_id-error", "#error-summary"] {
+                let text = page.text(id);
+                // The example after "예:" is a value to type (an identifier), not a word.
+                let words: Vec<&str> = text.split_whitespace().collect();
+                let english: Vec<&str> = words
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i == 0 || words[i - 1] != "예:")
+                    .flat_map(|(_, w)| w.split(|c: char| !c.is_ascii_alphabetic()))
+                    .filter(|w| w.len() > 1 && *w != "ID")
+                    .collect();
+                assert!(
+                    english.is_empty(),
+                    "{id} has English words {english:?}: {text}"
+                );
+            }
+        }
     }
+    app.stop().await;
+}
+
+/// The Create form's fields for `cred`, with `secret` as its client secret.
+fn create_fields<'f>(
+    csrf: &'f str,
+    server: &'f str,
+    cred: &'f imsbridge_emulator::OAuthCredential,
+    secret: &'f str,
+) -> Vec<(&'f str, &'f str)> {
+    vec![
+        ("csrf_token", csrf),
+        ("mode", "create"),
+        ("cloud_solution", "target"),
+        ("title", "Target (verified)"),
+        ("name", "target-verified"),
+        ("authorization_server", server),
+        ("client_id", &cred.client_id),
+        ("client_secret", secret),
+        ("scopes", "openid,AdobeID,target_sdk"),
+        ("org_id", &cred.org_id),
+    ]
+}
+
+#[tokio::test]
+async fn create_refuses_a_secret_ims_refuses_beside_its_field_then_saves_it_unverified_on_request()
+{
+    let app = spawn().await;
+    let cred = app.oauth_credential();
+    let server = app.emulator.base_url();
+    let mut b = Browser::login(&app).await;
+    let form = b.get("/console/integrations/_new").await;
+    assert_eq!(form.text("#form-save-unverified"), "Save without verifying");
+    let csrf = form.csrf();
+    let wrong = "p8e-typo-in-the-secret-000000";
+    let refused = b
+        .post_multipart(
+            "/console/integrations",
+            &create_fields(&csrf, &server, &cred, wrong),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // IMS's own words, beside the secret.
+    assert!(refused.has(".field[data-field=client_secret].has-error"));
+    assert_eq!(
+        refused.text("#f-client_secret-error"),
+        "Adobe IMS: invalid client_secret parameter"
+    );
+    assert!(!refused.has(".field[data-field=client_id].has-error"));
+    assert_eq!(
+        refused.text("#verification-failed dd[data-detail=ims_error]"),
+        "invalid_client"
+    );
+    assert!(
+        refused
+            .text("#verification-failed")
+            .contains("Save without verifying")
+    );
+    assert!(!refused.source.contains(wrong));
+    assert!(refused.has("#form-save-unverified[name=verify][value=false]"));
+    let name = Name::parse("target-verified").unwrap();
+    assert!(app.store.get_config(&name).await.unwrap().is_none());
+
+    // "Save without verifying" saves it, audited as unverified.
+    let mut fields = create_fields(&csrf, &server, &cred, wrong);
+    fields.push(("verify", "false"));
+    let saved = b.post_multipart("/console/integrations", &fields).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.source);
+    assert!(app.store.get_config(&name).await.unwrap().is_some());
+    let (_, audit) = app
+        .get_json("/api/v1/audit?action=config.create.unverified")
+        .await;
+    assert_eq!(audit["total"], 1);
+    assert_eq!(audit["items"][0]["target_name"], "target-verified");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn properties_refuse_a_wrong_secret_and_say_so_in_korean() {
+    let app = spawn().await;
+    let cred = app.create_oauth("target-edit").await;
+    let mut b = Browser::login(&app).await;
+    b.accept_language = "ko-KR,ko;q=0.9";
+    let form = b.get("/console/integrations/target-edit").await;
+    assert_eq!(form.text("#form-save-unverified"), "확인하지 않고 저장");
+    let csrf = form.csrf();
+    let refused = b
+        .post_multipart(
+            "/console/integrations/target-edit",
+            &[
+                ("csrf_token", &csrf),
+                ("mode", "edit"),
+                ("revision", "1"),
+                ("cloud_solution", "target"),
+                ("title", "Title of target-edit"),
+                ("authorization_server", &app.emulator.base_url()),
+                ("client_id", &cred.client_id),
+                ("client_secret", "p8e-typo-in-the-secret-000000"),
+                ("scopes", &cred.scopes.join(",")),
+                ("org_id", &cred.org_id),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.has(".field[data-field=client_secret].has-error"));
+    assert_eq!(
+        refused.text("#verification-failed .alert-title"),
+        "Adobe IMS에서 새 자격 증명을 거부했습니다"
+    );
+    let stored = app
+        .store
+        .get_config(&Name::parse("target-edit").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.revision.get(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_the_setting_the_form_offers_no_save_without_verifying() {
+    let settings = imsbridge_server::Settings {
+        allow_unverified_migration: false,
+        ..imsbridge_server::Settings::for_tests()
+    };
+    let app = TestApp::spawn_with(Backend::Sqlite, settings)
+        .await
+        .unwrap();
+    app.create_oauth("target-strict").await;
+    let mut b = Browser::login(&app).await;
+    assert!(
+        !b.get("/console/integrations/_new")
+            .await
+            .has("#form-save-unverified")
+    );
+    assert!(
+        !b.get("/console/integrations/target-strict")
+            .await
+            .has("#form-save-unverified")
+    );
     app.stop().await;
 }

@@ -1,5 +1,6 @@
 //! The one error of every operation, and the machine-readable codes that adapters answer.
 
+use std::collections::BTreeMap;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -117,6 +118,59 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, for adapters that give each one words (the console's catalogues).
+    pub const ALL: [Self; 49] = [
+        Self::Invalid,
+        Self::NotFound,
+        Self::Forbidden,
+        Self::Unauthenticated,
+        Self::StaleRevision,
+        Self::Conflict,
+        Self::NameTaken,
+        Self::UsernameTaken,
+        Self::LastAdmin,
+        Self::SelfDelete,
+        Self::JwtDeprecated,
+        Self::JwtReadOnly,
+        Self::NotJwt,
+        Self::AutoProvisioned,
+        Self::VerificationFailed,
+        Self::ImsRefused,
+        Self::ImsUnavailable,
+        Self::ImsTimeout,
+        Self::ConfigurationChanged,
+        Self::Unavailable,
+        Self::Internal,
+        Self::NotReady,
+        Self::BadRequest,
+        Self::BadBody,
+        Self::MalformedJson,
+        Self::InvalidBody,
+        Self::InvalidQuery,
+        Self::InvalidPath,
+        Self::UnsupportedMediaType,
+        Self::BodyTooLarge,
+        Self::AmbiguousLength,
+        Self::LocalLoginDisabled,
+        Self::UriTooLong,
+        Self::MethodNotAllowed,
+        Self::InvalidIfMatch,
+        Self::IfMatchRequired,
+        Self::PreconditionFailed,
+        Self::Csrf,
+        Self::CrossSite,
+        Self::RateLimited,
+        Self::TooManyAttempts,
+        Self::ServerBusy,
+        Self::Timeout,
+        Self::NotAUser,
+        Self::NotOAuth,
+        Self::RotationNotConfigured,
+        Self::TwoSecrets,
+        Self::IoManagementRefused,
+        Self::IoManagementUnavailable,
+    ];
+
     /// The code as clients see it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -229,6 +283,9 @@ pub enum ServiceError {
         message: String,
         /// The field at fault, when one is.
         field: Option<&'static str>,
+        /// The arguments of the code's message (`name` with `name_taken`, `username` with
+        /// `username_taken`), so that a client can say it in its reader's language.
+        args: BTreeMap<String, String>,
     },
     /// IMS refused new OAuth details while verifying them before a change.
     #[error("IMS refused the new OAuth details, so nothing was changed: {message}")]
@@ -237,7 +294,20 @@ pub enum ServiceError {
         message: String,
         /// The field IMS's refusal points at.
         field: &'static str,
+        /// Whether this server allows saving without verifying.
+        skippable: bool,
         /// IMS's error.
+        #[source]
+        error: Box<TokenError>,
+    },
+    /// IMS could not be reached (or failed, or throttled) while verifying new OAuth details.
+    #[error(
+        "IMS could not be reached to verify the new OAuth details, so nothing was changed: {error}"
+    )]
+    VerificationUnavailable {
+        /// Whether this server allows saving without verifying.
+        skippable: bool,
+        /// What went wrong.
         #[source]
         error: Box<TokenError>,
     },
@@ -267,6 +337,7 @@ impl ServiceError {
             code,
             message: message.into(),
             field: None,
+            args: BTreeMap::new(),
         }
     }
 
@@ -284,7 +355,10 @@ impl ServiceError {
             Self::Invalid(_) => ErrorCode::Invalid,
             Self::Conflict { code, .. } => *code,
             Self::VerificationFailed { .. } => ErrorCode::VerificationFailed,
-            Self::Upstream(_) => ErrorCode::ImsUnavailable,
+            Self::VerificationUnavailable { error, .. } if error.is_timeout() => {
+                ErrorCode::ImsTimeout
+            }
+            Self::VerificationUnavailable { .. } | Self::Upstream(_) => ErrorCode::ImsUnavailable,
             Self::Busy(_) => ErrorCode::ServerBusy,
             Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Internal(_) => ErrorCode::Internal,
@@ -320,6 +394,7 @@ impl From<RuleError> for ServiceError {
                     "{message}. An existing JWT configuration is moved to OAuth with POST /api/v1/integrations/{{name}}/migrate."
                 ),
                 field: Some("auth_type"),
+                args: BTreeMap::new(),
             },
             RuleError::JwtReadOnly => Self::conflict(
                 ErrorCode::JwtReadOnly,
@@ -344,9 +419,11 @@ impl From<StoreError> for ServiceError {
                     "a configuration named \"{name}\" already exists; choose another name"
                 ),
                 field: Some("name"),
+                args: BTreeMap::from([("name".to_owned(), name.to_string())]),
             },
-            StoreError::UsernameTaken(_) => Self::Conflict {
+            StoreError::UsernameTaken(ref username) => Self::Conflict {
                 code: ErrorCode::UsernameTaken,
+                args: BTreeMap::from([("username".to_owned(), username.clone())]),
                 message: e.to_string(),
                 field: Some("username"),
             },
@@ -377,4 +454,29 @@ pub fn chain(e: &(dyn StdError + 'static)) -> String {
         source = cause.source();
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_code_once() {
+        // The schema lists every variant (serde's names); ALL must list the same, once each.
+        let schema = serde_json::to_value(<ErrorCode as utoipa::PartialSchema>::schema()).unwrap();
+        let mut from_schema: Vec<String> = schema["enum"]
+            .as_array()
+            .expect("the code's schema is an enum")
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        let mut listed: Vec<String> = ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        from_schema.sort();
+        listed.sort();
+        listed.dedup();
+        assert_eq!(listed, from_schema);
+    }
 }

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::{ConfigCommand, ConsoleArgs, OAuthArgs, OutputFormat, SecretArgs};
 use crate::commands::remote::{Remote, cell, print_table};
 use crate::commands::{interop, rotate, transfer};
+use crate::say;
 use crate::settings::Settings;
 
 /// Runs a `config` subcommand.
@@ -96,8 +97,11 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             let total = page["total"].as_u64().unwrap_or(rows.len() as u64);
             if total > rows.len() as u64 {
                 eprintln!(
-                    "{} of {total} shown; use --offset and --limit for more.",
-                    rows.len()
+                    "{}",
+                    say::fmt(
+                        "cli_list_partial",
+                        &[("shown", rows.len().into()), ("total", total.into())],
+                    )
                 );
             }
             Ok(())
@@ -124,6 +128,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             title,
             cloud_solution,
             authorization_server,
+            no_verify,
             oauth,
             console,
         } => {
@@ -131,6 +136,9 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             let mut body = oauth_body(&oauth)?;
             console_body(&mut body, &console);
             body.insert("name".into(), json!(name));
+            if no_verify {
+                body.insert("verify".into(), json!(false));
+            }
             body.insert("cloud_solution".into(), json!(cloud_solution));
             insert_opt(&mut body, "title", title);
             insert_opt(&mut body, "authorization_server", authorization_server);
@@ -143,7 +151,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                     None,
                 )
                 .await?;
-            done(output, &cfg, "Created")
+            done(output, &cfg, "cli_config_created")
         }
         ConfigCommand::Update {
             remote,
@@ -153,6 +161,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             title,
             cloud_solution,
             authorization_server,
+            no_verify,
             oauth,
             console,
         } => {
@@ -167,6 +176,9 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                     "nothing to change: give at least one field, for example --title or --scopes"
                 );
             }
+            if no_verify {
+                body.insert("verify".into(), json!(false));
+            }
             let cfg = api
                 .call(
                     Method::PATCH,
@@ -176,7 +188,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                     Some(revision),
                 )
                 .await?;
-            done(output, &cfg, "Updated")
+            done(output, &cfg, "cli_config_updated")
         }
         ConfigCommand::Migrate {
             remote,
@@ -199,7 +211,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                     None,
                 )
                 .await?;
-            done(output, &cfg, "Migrated to OAuth Server-to-Server")
+            done(output, &cfg, "cli_config_migrated")
         }
         ConfigCommand::Secrets {
             remote,
@@ -230,7 +242,7 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
             let api = Remote::new(&remote)?;
             api.call(Method::DELETE, &path(&name, ""), &[], None, revision)
                 .await?;
-            println!("Deleted {name}.");
+            say::print("cli_config_deleted", &[("name", name.as_str().into())]);
             Ok(())
         }
         ConfigCommand::Health {
@@ -246,11 +258,8 @@ pub async fn run(command: ConfigCommand, settings: &Settings) -> anyhow::Result<
                 return print_json(&health);
             }
             let ok = health["status"].as_str() == Some("healthy");
-            println!(
-                "{}: {}",
-                if ok { "Healthy" } else { "Unhealthy" },
-                cell(&health["message"])
-            );
+            let key = if ok { "cli_healthy" } else { "cli_unhealthy" };
+            say::print(key, &[("message", cell(&health["message"]).into())]);
             for key in ["error_code", "debug_id"] {
                 if let Some(v) = health.get(key).filter(|v| !v.is_null()) {
                     println!("  {key}: {}", cell(v));
@@ -349,14 +358,17 @@ pub(crate) fn print_json(v: &Value) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn done(output: OutputFormat, cfg: &Value, verb: &str) -> anyhow::Result<()> {
+/// Says what happened to a configuration (`key`: its message), or prints it as JSON.
+fn done(output: OutputFormat, cfg: &Value, key: &str) -> anyhow::Result<()> {
     if output == OutputFormat::Json {
         return print_json(cfg);
     }
-    println!(
-        "{verb} {} (revision {}).",
-        cell(&cfg["name"]),
-        cell(&cfg["revision"])
+    say::print(
+        key,
+        &[
+            ("name", cell(&cfg["name"]).into()),
+            ("revision", cell(&cfg["revision"]).into()),
+        ],
     );
     Ok(())
 }

@@ -2,6 +2,7 @@ use imsbridge_store::DatabaseKind;
 
 use crate::cli::DbCommand;
 use crate::commands::open;
+use crate::say;
 use crate::settings::Settings;
 
 /// `imsbridge db …`
@@ -14,7 +15,7 @@ pub async fn run(command: DbCommand, settings: &Settings) -> anyhow::Result<()> 
                 DatabaseKind::Sqlite => "SQLite",
                 DatabaseKind::Postgres => "PostgreSQL",
             };
-            println!("The {kind} database is up to date.");
+            say::print("cli_database_up_to_date", &[("kind", kind.into())]);
             store.close().await;
             Ok(())
         }

@@ -2,6 +2,7 @@
 //! configurations read from and written to the files AEM and the aio CLI use, directly on
 //! the store.
 
+use crate::say;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -72,7 +73,7 @@ pub async fn import(
         .filter(|r| r.status == "failed")
         .count();
     if failed > 0 {
-        bail!("{failed} configuration(s) could not be imported");
+        bail!(say::fmt("cli_import_failed", &[("failed", failed.into())]));
     }
     Ok(())
 }
@@ -203,9 +204,27 @@ pub async fn export(
         }
         write_atomically(&path, file.contents.as_bytes(), file.private)?;
     }
-    println!("Wrote {} file(s) to {}.", bundle.files.len(), dir.display());
+    println!(
+        "{}",
+        say::fmt(
+            "cli_export_written",
+            &[
+                ("files", bundle.files.len().into()),
+                ("dir", dir.display().to_string().into()),
+            ],
+        )
+    );
     for skipped in &bundle.skipped {
-        println!("Not exported: {}: {}", skipped.name, skipped.reason);
+        println!(
+            "{}",
+            say::fmt(
+                "cli_export_skipped",
+                &[
+                    ("name", skipped.name.as_str().into()),
+                    ("reason", skipped.reason.as_str().into()),
+                ],
+            )
+        );
     }
     Ok(())
 }

@@ -2,6 +2,7 @@ use imsbridge_store::{AuditContext, RotateOptions};
 
 use crate::cli::KeysCommand;
 use crate::commands::open;
+use crate::say;
 use crate::settings::Settings;
 
 /// `imsbridge keys …`
@@ -22,28 +23,41 @@ pub async fn run(command: KeysCommand, settings: &Settings) -> anyhow::Result<()
                     &audit,
                 )
                 .await?;
-            println!("Active master key: {}", report.new_key_id);
             println!(
-                "Sealed again: {} configuration(s), {} cached token(s).",
-                report.configs_reencrypted, report.tokens_reencrypted
+                "{}",
+                say::fmt(
+                    "cli_key_active",
+                    &[("key", report.new_key_id.as_str().into())]
+                )
+            );
+            println!(
+                "{}",
+                say::fmt(
+                    "cli_key_resealed",
+                    &[
+                        ("configs", report.configs_reencrypted.into()),
+                        ("tokens", report.tokens_reencrypted.into()),
+                    ],
+                )
             );
             if report.retired_key_ids.is_empty() {
+                let keys = report.previous_key_ids.join(", ");
                 println!(
-                    "Previous keys kept in the key file: {}. Run `imsbridge keys retire` once every replica has restarted.",
-                    report.previous_key_ids.join(", ")
+                    "{}",
+                    say::fmt("cli_key_previous_kept", &[("keys", keys.into())])
                 );
             } else {
-                println!("Retired keys: {}", report.retired_key_ids.join(", "));
+                let keys = report.retired_key_ids.join(", ");
+                println!("{}", say::fmt("cli_key_retired", &[("keys", keys.into())]));
             }
         }
         KeysCommand::Retire => {
             let retired = store.retire_old_keys().await?;
             if retired.is_empty() {
-                println!(
-                    "No key could be retired: every key in the file still seals something, or only the active key is left."
-                );
+                println!("{}", say::text("cli_key_none_retired"));
             } else {
-                println!("Retired keys: {}", retired.join(", "));
+                let keys = retired.join(", ");
+                println!("{}", say::fmt("cli_key_retired", &[("keys", keys.into())]));
             }
         }
     }

@@ -2,6 +2,7 @@
 //! configurations. Everything happens in `imsbridge_server::bulk` and
 //! `imsbridge_server::readiness`; this only reads files, draws progress and prints.
 
+use crate::say;
 use std::fmt::Write as _;
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
@@ -145,10 +146,14 @@ async fn plan(args: PlanArgs, settings: &Settings) -> anyhow::Result<()> {
             std::fs::write(path, text)
                 .with_context(|| format!("could not write the plan to {}", path.display()))?;
             eprintln!(
-                "Wrote a plan of {} configuration(s) to {}. Supply each row's client secret (client_secret, client_secret_env, project_json or keep_jwt_secret), then run `imsbridge migrate apply {} --dry-run`.",
-                plan.rows.len(),
-                path.display(),
-                path.display()
+                "{}",
+                say::fmt(
+                    "cli_plan_written",
+                    &[
+                        ("rows", plan.rows.len().into()),
+                        ("path", path.display().to_string().into()),
+                    ],
+                )
             );
         }
         None => print!("{text}"),
@@ -218,7 +223,13 @@ async fn apply(args: ApplyArgs, settings: &Settings) -> anyhow::Result<()> {
     std::fs::write(&path, report.to_json())
         .with_context(|| format!("could not write the report to {}", path.display()))?;
     print!("{}", report.to_table());
-    println!("JSON report: {}", path.display());
+    println!(
+        "{}",
+        say::fmt(
+            "cli_report_written",
+            &[("path", path.display().to_string().into())]
+        )
+    );
     anyhow::ensure!(
         report.succeeded(),
         "{} configuration(s) failed; fix them (see the report) and run the same plan again: finished rows are skipped",
@@ -251,7 +262,7 @@ async fn auto(args: AutoArgs, settings: &Settings) -> anyhow::Result<()> {
     let provider = open::provider(settings, &store)?;
     let url = database_url(settings)?;
     let Some(lock) = JobLock::try_acquire(url.as_ref(), AUTO_MIGRATION_LOCK).await? else {
-        println!("Another imsbridge replica is running the automatic migration now; nothing done.");
+        println!("{}", say::text("cli_auto_busy"));
         return Ok(());
     };
     let job = AutoMigration::new(
@@ -267,15 +278,32 @@ async fn auto(args: AutoArgs, settings: &Settings) -> anyhow::Result<()> {
     let report = job.run_once().await?;
     lock.release().await;
     for name in &report.migrated {
-        println!("migrated automatically: {name}");
+        println!(
+            "{}",
+            say::fmt("cli_auto_migrated", &[("name", name.as_str().into())])
+        );
     }
     for (name, reason) in &report.failed {
-        println!("failed: {name}: {reason}");
+        println!(
+            "{}",
+            say::fmt(
+                "cli_auto_failed",
+                &[
+                    ("name", name.as_str().into()),
+                    ("reason", reason.as_str().into()),
+                ],
+            )
+        );
     }
     println!(
-        "{} migrated, {} failed (retried by `imsbridge serve` with backoff, or run this again)",
-        report.migrated.len(),
-        report.failed.len()
+        "{}",
+        say::fmt(
+            "cli_auto_summary",
+            &[
+                ("migrated", report.migrated.len().into()),
+                ("failed", report.failed.len().into()),
+            ],
+        )
     );
     anyhow::ensure!(
         report.failed.is_empty(),
@@ -295,7 +323,7 @@ async fn status(args: StatusArgs, settings: &Settings) -> anyhow::Result<()> {
     if let Some(path) = &args.chart {
         let svg = imsbridge_server::readiness_chart::svg(
             &r,
-            imsbridge_server::readiness_chart::ChartLabels::ENGLISH,
+            imsbridge_server::readiness_chart::ChartLabels::in_lang(crate::say::lang()),
         );
         std::fs::write(path, svg)
             .with_context(|| format!("could not write the chart to {}", path.display()))?;

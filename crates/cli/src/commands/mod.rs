@@ -10,7 +10,7 @@ mod interop;
 mod keys;
 pub(crate) mod migrate;
 mod open;
-mod remote;
+pub(crate) mod remote;
 mod rotate;
 mod serve;
 mod token;

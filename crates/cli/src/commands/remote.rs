@@ -1,7 +1,5 @@
 //! A small client for the admin API, shared by the commands that talk to a running server.
 
-use std::fmt::Write as _;
-
 use anyhow::{Context as _, bail};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
@@ -79,18 +77,50 @@ impl Remote {
         if status.is_success() {
             return Ok(value);
         }
-        let message = value["message"].as_str().unwrap_or("no message");
-        let code = value["error"].as_str().unwrap_or("error");
-        let mut line = format!("{message} ({code}, HTTP {})", status.as_u16());
-        if let Some(current) = value.get("current_revision").and_then(Value::as_u64) {
-            let _ = write!(line, "; the current revision is {current}");
+        Err(RemoteError {
+            status: status.as_u16(),
+            code: value["error"].as_str().unwrap_or("error").to_owned(),
+            message: value["message"].as_str().unwrap_or("no message").to_owned(),
+            current_revision: value.get("current_revision").and_then(Value::as_u64),
+            debug_id: value
+                .get("debug_id")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         }
-        if let Some(debug_id) = value.get("debug_id").and_then(Value::as_str) {
-            let _ = write!(line, "; IMS debug id {debug_id}");
-        }
-        bail!(line)
+        .into())
     }
 }
+
+/// An error the server answered: its code, so that it can be said in the reader's language,
+/// and its English message.
+#[derive(Debug)]
+pub struct RemoteError {
+    /// The HTTP status.
+    pub status: u16,
+    /// The API's `error` code.
+    pub code: String,
+    /// The API's English `message`.
+    pub message: String,
+    /// The configuration's current revision, on a conflict.
+    pub current_revision: Option<u64>,
+    /// IMS's debug id, when IMS failed.
+    pub debug_id: Option<String>,
+}
+
+impl std::fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({}, HTTP {})", self.message, self.code, self.status)?;
+        if let Some(current) = self.current_revision {
+            write!(f, "; the current revision is {current}")?;
+        }
+        if let Some(debug_id) = &self.debug_id {
+            write!(f, "; IMS debug id {debug_id}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RemoteError {}
 
 /// Prints rows as an aligned table.
 pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use crate::cli::OutputFormat;
 use crate::commands::config::print_json;
 use crate::commands::remote::{Remote, cell, print_table};
+use crate::say;
 
 /// Lists the credential's secrets: uuid, created, last used, held.
 pub async fn secrets(api: &Remote, output: OutputFormat, name: &str) -> anyhow::Result<()> {
@@ -47,20 +48,23 @@ pub async fn secrets(api: &Remote, output: OutputFormat, name: &str) -> anyhow::
         &rows,
     );
     if let Some(next) = view["next_rotation_at"].as_str() {
-        println!("Next rotation: {next}");
+        say::print("cli_next_rotation", &[("at", next.into())]);
     }
     if let Some(r) = view["rotation"].as_object() {
-        print_rotation(&Value::Object(r.clone()), "Last rotation");
+        print_rotation(&Value::Object(r.clone()), say::text("cli_last_rotation"));
     }
     Ok(())
 }
 
 fn print_rotation(r: &Value, label: &str) {
-    println!(
-        "{label}: {} (old secret {}, new secret {})",
-        cell(&r["state"]),
-        cell(&r["old_secret_uuid"]),
-        cell(&r["new_secret_uuid"])
+    say::print(
+        "cli_rotation",
+        &[
+            ("label", label.into()),
+            ("state", cell(&r["state"]).into()),
+            ("old", cell(&r["old_secret_uuid"]).into()),
+            ("new", cell(&r["new_secret_uuid"]).into()),
+        ],
     );
     if let Some(reason) = r["reason"].as_str() {
         println!("  {reason}");
@@ -97,7 +101,7 @@ pub async fn rotate_secret(
         print_rotation(&view, name);
     }
     if view["state"].as_str() == Some("failed") {
-        bail!("the rotation of {name} failed");
+        bail!(say::fmt("cli_rotation_failed", &[("name", name.into())]));
     }
     Ok(())
 }
@@ -113,7 +117,7 @@ pub async fn all_due(api: &Remote, output: OutputFormat) -> anyhow::Result<()> {
     let rotations = report["rotations"].as_array().cloned().unwrap_or_default();
     let errors = report["errors"].as_array().cloned().unwrap_or_default();
     if rotations.is_empty() && errors.is_empty() {
-        println!("Nothing is due.");
+        say::print("cli_nothing_due", &[]);
     }
     for r in &rotations {
         print_rotation(&r["rotation"], &cell(&r["name"]));
@@ -124,6 +128,9 @@ pub async fn all_due(api: &Remote, output: OutputFormat) -> anyhow::Result<()> {
     if errors.is_empty() {
         Ok(())
     } else {
-        bail!("{} rotation(s) could not run", errors.len())
+        bail!(say::fmt(
+            "cli_rotations_not_run",
+            &[("count", errors.len().into())]
+        ))
     }
 }

@@ -1,3 +1,4 @@
+use crate::say;
 use std::io::Write as _;
 use std::sync::Arc;
 
@@ -43,7 +44,7 @@ pub async fn run(
         bootstrap_admin(&store, settings.server.bootstrap_admin_password.as_ref()).await?
     {
         // Printed, not logged: log files are kept and shipped; this must be seen once.
-        println!("Created the first admin user; this password is shown only once.");
+        println!("{}", say::text("cli_first_admin"));
         println!("admin password: {}", otp.password.expose_secret());
     }
     let job = auto_migration(&settings, &store, &provider)?;

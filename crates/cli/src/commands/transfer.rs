@@ -9,6 +9,7 @@ use secrecy::SecretString;
 
 use crate::cli::{ExportArgs, ImportArgs, PassphraseArgs};
 use crate::commands::open;
+use crate::say;
 use crate::settings::Settings;
 
 /// Writes every configuration to a file or standard output.
@@ -29,9 +30,14 @@ pub async fn export(args: ExportArgs, settings: &Settings) -> anyhow::Result<()>
     if let Some(path) = &args.output {
         write_private(path, text.as_bytes())?;
         eprintln!(
-            "Exported {} configuration(s) to {}.",
-            doc.configs.len(),
-            path.display()
+            "{}",
+            say::fmt(
+                "cli_exported",
+                &[
+                    ("count", doc.configs.len().into()),
+                    ("path", path.display().to_string().into()),
+                ],
+            )
         );
     } else {
         let mut out = std::io::stdout().lock();
@@ -69,21 +75,33 @@ pub async fn import(args: ImportArgs, settings: &Settings) -> anyhow::Result<()>
         .await;
     store.close().await;
     let report = report?;
-    println!("Created {} configuration(s).", report.created.len());
+    say::print(
+        "cli_imported_created",
+        &[("count", report.created.len().into())],
+    );
     if !report.skipped.is_empty() {
         let names: Vec<String> = report.skipped.iter().map(ToString::to_string).collect();
-        println!("Skipped (the name exists already): {}", names.join(", "));
+        say::print(
+            "cli_imported_skipped",
+            &[("names", names.join(", ").into())],
+        );
     }
     for failure in &report.failed {
-        println!("Not imported: {}: {}", failure.name, failure.reason);
+        say::print(
+            "cli_not_imported",
+            &[
+                ("name", failure.name.to_string().into()),
+                ("reason", failure.reason.as_str().into()),
+            ],
+        );
     }
     if report.failed.is_empty() {
         Ok(())
     } else {
-        bail!(
-            "{} configuration(s) could not be imported",
-            report.failed.len()
-        )
+        bail!(say::fmt(
+            "cli_import_failed",
+            &[("failed", report.failed.len().into())]
+        ))
     }
 }
 

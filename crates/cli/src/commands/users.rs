@@ -1,5 +1,6 @@
 use std::io::Read as _;
 
+use crate::say;
 use anyhow::{Context as _, bail};
 use imsbridge_service::passwords;
 use imsbridge_service::users::{CreateUser, UpdateUser};
@@ -35,15 +36,19 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                         },
                     )
                     .await?;
-                println!(
-                    "Added {} ({}{}).",
-                    user.username,
-                    user.role.key(),
-                    if break_glass { ", break-glass" } else { "" }
+                let key = if break_glass {
+                    "cli_user_added_break_glass"
+                } else {
+                    "cli_user_added"
+                };
+                say::print(
+                    key,
+                    &[
+                        ("username", user.username.as_str().into()),
+                        ("role", user.role.key().into()),
+                    ],
                 );
-                if generated {
-                    println!("password: {}", password.expose_secret());
-                }
+                show_generated(generated, &password);
             }
             UsersCommand::Passwd {
                 username,
@@ -60,14 +65,18 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
                         },
                     )
                     .await?;
-                println!("Changed the password of {username}.");
-                if generated {
-                    println!("password: {}", password.expose_secret());
-                }
+                say::print(
+                    "cli_password_changed",
+                    &[("username", username.as_str().into())],
+                );
+                show_generated(generated, &password);
             }
             UsersCommand::Remove { username } => {
                 services.delete_user(&cli, &username).await?;
-                println!("Removed {username}.");
+                say::print(
+                    "cli_user_removed",
+                    &[("username", username.as_str().into())],
+                );
             }
             UsersCommand::List => {
                 let how = store.users_sign_in().await?;
@@ -100,6 +109,16 @@ pub async fn run(command: UsersCommand, settings: &Settings) -> anyhow::Result<(
     result
 }
 
+/// Prints a generated password, once; one from standard input is not repeated.
+fn show_generated(generated: bool, password: &SecretString) {
+    if generated {
+        say::print(
+            "cli_password",
+            &[("password", password.expose_secret().into())],
+        );
+    }
+}
+
 /// A password from standard input (checked against the policy), or a generated one.
 fn new_password(from_stdin: bool) -> anyhow::Result<(SecretString, bool)> {
     if !from_stdin {
@@ -108,7 +127,7 @@ fn new_password(from_stdin: bool) -> anyhow::Result<(SecretString, bool)> {
     let mut s = String::new();
     std::io::stdin()
         .read_to_string(&mut s)
-        .context("could not read the password from standard input")?;
+        .context(say::text("cli_password_stdin_failed"))?;
     let password = SecretString::from(s.trim_end_matches(['\r', '\n']).to_owned());
     if let Err(e) = passwords::check_policy(&password) {
         bail!("{e}");

@@ -128,11 +128,13 @@ pub async fn get(
             headers(("ETag" = String), ("Location" = String))),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 403, description = "Not an admin, or `verify: false` while `server.allow_unverified_migration` is off", body = ErrorBody),
         (status = 409, description = "Name taken", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "Invalid fields (`invalid`, every one in `errors`), or JWT refused (`jwt_deprecated`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields (`invalid`, every one in `errors`), JWT refused (`jwt_deprecated`), or IMS refused the details (`verification_failed`, with IMS's `ims_error`, `debug_id` and the `field` it concerns); nothing was stored", body = ErrorBody),
+        (status = 503, description = "IMS could not be reached to verify the details (`ims_unavailable`); nothing was stored", body = ErrorBody),
+        (status = 504, description = "IMS did not answer in time while verifying (`ims_timeout`); nothing was stored", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]
@@ -161,12 +163,14 @@ pub async fn create(
         (status = 200, description = "Updated", body = IntegrationView, headers(("ETag" = String))),
         (status = 400, description = "Malformed JSON or If-Match", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
-        (status = 403, description = "Not an admin", body = ErrorBody),
+        (status = 403, description = "Not an admin, or `verify: false` while `server.allow_unverified_migration` is off", body = ErrorBody),
         (status = 404, description = "No such configuration", body = ErrorBody),
         (status = 409, description = "Stale revision (with `current_revision`), or a JWT configuration (`jwt_read_only`)", body = ErrorBody),
-        (status = 422, description = "Invalid fields (`invalid`, every one in `errors`)", body = ErrorBody),
+        (status = 422, description = "Invalid fields (`invalid`, every one in `errors`), or IMS refused the new credential details (`verification_failed`, with IMS's `ims_error`, `debug_id` and the `field` it concerns); nothing was changed", body = ErrorBody),
         (status = 412, description = "If-Match holds a weak tag, which never matches", body = ErrorBody),
         (status = 428, description = "If-Match missing", body = ErrorBody),
+        (status = 503, description = "IMS could not be reached to verify the new credential details (`ims_unavailable`); nothing was changed", body = ErrorBody),
+        (status = 504, description = "IMS did not answer in time while verifying (`ims_timeout`); nothing was changed", body = ErrorBody),
     ),
     security(("bearer" = []), ("session" = []))
 )]

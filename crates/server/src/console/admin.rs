@@ -25,18 +25,23 @@ fn require_admin(console: &Console) -> Result<(), Response> {
     if console.caller.principal.is_admin() {
         Ok(())
     } else {
-        Err(console.error_page(StatusCode::FORBIDDEN, console.t().forbidden.to_owned()))
+        Err(console.error_page(
+            StatusCode::FORBIDDEN,
+            console.t().get("forbidden").to_owned(),
+        ))
     }
 }
 
-/// The message of `field`'s error, when `e` names it.
-fn field_error(e: &ApiError, field: &str) -> Option<String> {
+/// The message of `field`'s error in the page's language, when `e` names it.
+fn field_error(t: Texts, e: &ApiError, field: &str) -> Option<String> {
     let body = e.body();
     body.errors
         .iter()
         .find(|x| x.field == field)
-        .map(|x| x.message.clone())
-        .or_else(|| (body.field.as_deref() == Some(field)).then(|| body.message.clone()))
+        .map(|x| super::errors::field_error_text(t, x))
+        .or_else(|| {
+            (body.field.as_deref() == Some(field)).then(|| super::errors::error_text(t, body))
+        })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -52,7 +57,7 @@ pub struct UserForm {
     password: Option<String>,
 }
 
-fn user_fields(t: &'static Texts, form: &UserForm, error: Option<&ApiError>) -> Vec<FieldView> {
+fn user_fields(t: Texts, form: &UserForm, error: Option<&ApiError>) -> Vec<FieldView> {
     let role = form.role.clone().unwrap_or_else(|| "viewer".to_owned());
     let unplaced = error.filter(|e| {
         !matches!(
@@ -64,28 +69,28 @@ fn user_fields(t: &'static Texts, form: &UserForm, error: Option<&ApiError>) -> 
         FieldView::text(
             t,
             "username",
-            t.username,
+            t.get("username"),
             form.username.clone().unwrap_or_default(),
         )
         .required()
         .error(
             error
-                .and_then(|e| field_error(e, "username"))
-                .or_else(|| unplaced.map(|e| e.body().message.clone())),
+                .and_then(|e| field_error(t, e, "username"))
+                .or_else(|| unplaced.map(|e| super::errors::error_text(t, e.body()))),
         ),
         FieldView::select(
             t,
             "role",
-            t.role,
+            t.get("role"),
             vec![
-                OptionView::new("viewer", t.role_viewer, &role),
-                OptionView::new("admin", t.role_admin, &role),
+                OptionView::new("viewer", t.get("role_viewer"), &role),
+                OptionView::new("admin", t.get("role_admin"), &role),
             ],
         )
-        .error(error.and_then(|e| field_error(e, "role"))),
-        FieldView::secret(t, "password", t.password)
+        .error(error.and_then(|e| field_error(t, e, "role"))),
+        FieldView::secret(t, "password", t.get("password"))
             .required()
-            .error(error.and_then(|e| field_error(e, "password"))),
+            .error(error.and_then(|e| field_error(t, e, "password"))),
     ]
 }
 
@@ -104,16 +109,16 @@ async fn users_page(
         Ok(h) => h,
         Err(e) => return console.api_error_page(&ApiError::from(e)),
     };
-    let s = super::sso_texts::texts(console.lang);
+    let s = Texts(console.lang);
     let rows = users
         .iter()
         .map(|u| UserRowView {
             id: u.id.as_uuid().to_string(),
             username: u.username.clone(),
             role: if u.role == Role::Admin {
-                t.role_admin
+                t.get("role_admin")
             } else {
-                t.role_viewer
+                t.get("role_viewer")
             },
             is_admin: u.role == Role::Admin,
             disabled: u.disabled,
@@ -121,19 +126,22 @@ async fn users_page(
             created_iso: iso_time(u.created_at),
             is_self: u.id.as_uuid() == console.session.user_id,
             sign_in: match how.get(&u.id) {
-                Some(h) if h.sso_issuer.is_some() => s.sso,
-                Some(h) if h.break_glass => s.break_glass,
-                _ => s.local,
+                Some(h) if h.sso_issuer.is_some() => s.get("sso_sso"),
+                Some(h) if h.break_glass => s.get("sso_break_glass"),
+                _ => s.get("sso_local"),
             },
             break_glass: how.get(&u.id).is_some_and(|h| h.break_glass),
         })
         .collect();
     let flash = console.flash_view(state).await;
     let page = UsersPage {
-        page: console.chrome("users").titled(t.users).with_flash(flash),
+        page: console
+            .chrome("users")
+            .titled(t.get("users"))
+            .with_flash(flash),
         users: rows,
         fields: user_fields(t, form, error),
-        sign_in_column: s.sign_in_column,
+        sign_in_column: s.get("sso_sign_in_column"),
     };
     let mut response = console.page(&page);
     if let Some(e) = error {
@@ -171,7 +179,7 @@ pub async fn add_user(
         break_glass: false,
     };
     if body.password.is_none() {
-        let e = ApiError::invalid_field("password", console.t().missing_value);
+        let e = ApiError::invalid_field("password", console.t().get("missing_value"));
         return users_page(&state, &console, &form, Some(&e)).await;
     }
     match state.services.create_user(&console.caller, &body).await {
@@ -255,7 +263,7 @@ pub struct TokenForm {
     expires_in_days: Option<String>,
 }
 
-fn token_fields(t: &'static Texts, form: &TokenForm, error: Option<&ApiError>) -> Vec<FieldView> {
+fn token_fields(t: Texts, form: &TokenForm, error: Option<&ApiError>) -> Vec<FieldView> {
     let unplaced = error.filter(|e| {
         !matches!(
             e.body().field.as_deref(),
@@ -266,36 +274,36 @@ fn token_fields(t: &'static Texts, form: &TokenForm, error: Option<&ApiError>) -
         FieldView::text(
             t,
             "name",
-            t.token_name,
+            t.get("token_name"),
             form.name.clone().unwrap_or_default(),
         )
         .required()
         .placeholder("ci-pipeline")
         .error(
             error
-                .and_then(|e| field_error(e, "name"))
-                .or_else(|| unplaced.map(|e| e.body().message.clone())),
+                .and_then(|e| field_error(t, e, "name"))
+                .or_else(|| unplaced.map(|e| super::errors::error_text(t, e.body()))),
         ),
         FieldView::text(
             t,
             "scope",
-            t.token_scope,
+            t.get("token_scope"),
             form.scope.clone().unwrap_or_else(|| "read".to_owned()),
         )
         .required()
         .mono()
         .hint("admin · read · token:<name>[,<name>…]")
-        .error(error.and_then(|e| field_error(e, "scope"))),
+        .error(error.and_then(|e| field_error(t, e, "scope"))),
         FieldView::text(
             t,
             "expires_in_days",
-            t.token_expires,
+            t.get("token_expires"),
             form.expires_in_days
                 .clone()
                 .unwrap_or_else(|| "90".to_owned()),
         )
-        .hint(t.days)
-        .error(error.and_then(|e| field_error(e, "expires_in_days"))),
+        .hint(t.get("days"))
+        .error(error.and_then(|e| field_error(t, e, "expires_in_days"))),
     ]
 }
 
@@ -317,11 +325,15 @@ async fn tokens_page(
             id: v.id.to_string(),
             name: v.name.clone(),
             prefix: v.prefix.clone(),
-            scope: v.scope.clone(),
+            scope: match v.scope.as_str() {
+                "read" => t.get("token_scope_read").to_owned(),
+                "admin" => t.get("token_scope_admin").to_owned(),
+                other => other.to_owned(),
+            },
             created: format_time(v.created_at),
             last_used: v
                 .last_used_at
-                .map_or_else(|| t.never.to_owned(), format_time),
+                .map_or_else(|| t.get("never").to_owned(), format_time),
             revoked: v.revoked_at.is_some(),
         })
         .collect();
@@ -329,7 +341,7 @@ async fn tokens_page(
     let page = TokensPage {
         page: console
             .chrome("tokens")
-            .titled(t.api_tokens)
+            .titled(t.get("api_tokens"))
             .with_flash(flash),
         new_token,
         tokens,
@@ -368,7 +380,8 @@ pub async fn new_token(
         None => None,
         Some(d) => {
             let Ok(n) = d.parse::<u32>() else {
-                let e = ApiError::invalid_field("expires_in_days", console.t().missing_value);
+                let e =
+                    ApiError::invalid_field("expires_in_days", console.t().get("missing_value"));
                 return tokens_page(&state, &console, &form, Some(&e), None).await;
             };
             Some(n)

@@ -65,7 +65,7 @@ type FieldError = (&'static str, String);
 
 /// Start of day `raw` (UTC), or the field's error.
 fn day(
-    t: &'static Texts,
+    t: Texts,
     field: &'static str,
     raw: Option<&String>,
 ) -> Result<Option<NaiveDate>, FieldError> {
@@ -75,17 +75,17 @@ fn day(
     }
     NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| (field, t.audit_bad_date.to_owned()))
+        .map_err(|_| (field, t.get("audit_bad_date").to_owned()))
 }
 
 /// The store filter of the page's query, or the error of one field.
-fn filter(t: &'static Texts, q: &AuditQuery) -> Result<imsbridge_store::AuditFilter, FieldError> {
+fn filter(t: Texts, q: &AuditQuery) -> Result<imsbridge_store::AuditFilter, FieldError> {
     let from = day(t, "from", q.from.as_ref())?;
     let to = day(t, "to", q.to.as_ref())?;
     if let (Some(from), Some(to)) = (from, to)
         && to < from
     {
-        return Err(("to", t.audit_to_before_from.to_owned()));
+        return Err(("to", t.get("audit_to_before_from").to_owned()));
     }
     let midnight = |d: NaiveDate| {
         Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN))
@@ -114,23 +114,23 @@ fn filter(t: &'static Texts, q: &AuditQuery) -> Result<imsbridge_store::AuditFil
             "until" => "to",
             _ => "target_name",
         };
-        (field, e.message.clone())
+        (field, super::errors::field_error_text(t, e))
     })
 }
 
-fn filter_fields(t: &'static Texts, q: &AuditQuery, error: Option<&FieldError>) -> Vec<FieldView> {
+fn filter_fields(t: Texts, q: &AuditQuery, error: Option<&FieldError>) -> Vec<FieldView> {
     let error_of = |name: &str| error.filter(|(f, _)| *f == name).map(|(_, m)| m.clone());
     let date = |name: &'static str, label: &'static str, value: Option<&String>| FieldView {
         kind: "date",
         ..FieldView::text(t, name, label, AuditQuery::value(value))
-            .hint(t.audit_days_utc)
+            .hint(t.get("audit_days_utc"))
             .error(error_of(name))
     };
     vec![
         FieldView::text(
             t,
             "actor",
-            t.audit_actor,
+            t.get("audit_actor"),
             AuditQuery::value(q.actor.as_ref()),
         )
         .placeholder("admin")
@@ -138,7 +138,7 @@ fn filter_fields(t: &'static Texts, q: &AuditQuery, error: Option<&FieldError>) 
         FieldView::text(
             t,
             "action",
-            t.audit_action,
+            t.get("audit_action"),
             AuditQuery::value(q.action.as_ref()),
         )
         .placeholder("config.migrate")
@@ -147,13 +147,13 @@ fn filter_fields(t: &'static Texts, q: &AuditQuery, error: Option<&FieldError>) 
         FieldView::text(
             t,
             "target_name",
-            t.audit_target,
+            t.get("audit_target"),
             AuditQuery::value(q.target_name.as_ref()),
         )
         .placeholder("target-production")
         .error(error_of("target_name")),
-        date("from", t.audit_from, q.from.as_ref()),
-        date("to", t.audit_to, q.to.as_ref()),
+        date("from", t.get("audit_from"), q.from.as_ref()),
+        date("to", t.get("audit_to"), q.to.as_ref()),
     ]
 }
 
@@ -165,7 +165,7 @@ pub async fn page(
 ) -> Response {
     let t = console.t();
     if !console.caller.principal.can_read() {
-        return console.error_page(StatusCode::FORBIDDEN, t.forbidden.to_owned());
+        return console.error_page(StatusCode::FORBIDDEN, t.get("forbidden").to_owned());
     }
     let filter = filter(t, &q);
     let page_no = q.page.unwrap_or(1).max(1);
@@ -202,12 +202,13 @@ pub async fn page(
     let link = |n: u64| q.url(n);
     let pager = match &page {
         Some(page) if !entries.is_empty() => PagerView {
-            range: format!(
-                "{}–{} {} {}",
-                page.offset + 1,
-                page.offset + page.items.len() as u64,
-                t.of,
-                page.total
+            range: t.fmt(
+                "pager_range",
+                &[
+                    ("first", (page.offset + 1).into()),
+                    ("last", (page.offset + page.items.len() as u64).into()),
+                    ("total", page.total.into()),
+                ],
             ),
             prev: (page_no > 1).then(|| link(page_no - 1)),
             next: page.has_more().then(|| link(page_no + 1)),
@@ -222,7 +223,7 @@ pub async fn page(
     let view = AuditPage {
         page: console
             .chrome("audit")
-            .titled(t.audit_trail)
+            .titled(t.get("audit_trail"))
             .with_flash(flash),
         entries,
         pager,

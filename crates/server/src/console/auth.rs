@@ -9,7 +9,7 @@ use imsbridge_domain::SecretString;
 use serde::Deserialize;
 
 use super::flash::Flash;
-use super::i18n::Lang;
+use super::i18n::{Lang, PageLang, Texts};
 use super::pages::LoginPage;
 use super::view::{Chrome, is_local_path};
 use super::{Console, render, see_other, see_other_with};
@@ -41,13 +41,13 @@ fn render_login(
     next: String,
     sso_error: Option<&str>,
 ) -> Response {
-    let t = lang.texts();
+    let t = Texts(lang);
     let (sso, sso_message) = super::sso::login_view(state, lang, sso_error);
     let error = error.or(sso_message);
     let flash_view = match flash {
         Some(Flash::SignedOut) => Some(super::view::FlashView {
             kind: "info",
-            title: t.signed_out.to_owned(),
+            title: t.get("signed_out").to_owned(),
             message: String::new(),
             details: Vec::new(),
         }),
@@ -56,7 +56,7 @@ fn render_login(
     let had_flash = flash_view.is_some();
     let page = LoginPage {
         page: Chrome::new(lang, None, String::new(), "")
-            .titled(t.sign_in)
+            .titled(t.get("sign_in"))
             .at(super::view::link("/console/login", [("next", &next)]))
             .with_flash(flash_view),
         error,
@@ -75,7 +75,7 @@ fn render_login(
 /// `GET /console/login`.
 pub async fn login_page(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
@@ -105,7 +105,7 @@ pub struct LoginForm {
 /// `POST /console/login`: the shared sign-in; on success 303 to where the user was going.
 pub async fn login(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     client: ClientAddr,
     request_id: RequestId,
     Form(form): Form<LoginForm>,
@@ -122,15 +122,16 @@ pub async fn login(
     match result {
         Ok((id, _)) => cookies::with(see_other(&next), login::session_cookie(&state, Some(&id))),
         Err(e) => {
-            let t = lang.texts();
+            let t = Texts(lang);
             let message = match e.status() {
-                StatusCode::UNAUTHORIZED => t.login_failed.to_owned(),
+                StatusCode::UNAUTHORIZED => t.get("login_failed").to_owned(),
                 // The only refusal of a right password: local sign-in is off for this user.
-                StatusCode::FORBIDDEN => super::sso_texts::texts(lang).local_login_off.to_owned(),
-                StatusCode::TOO_MANY_REQUESTS => t
-                    .login_throttled
-                    .replace("{seconds}", &e.retry_after().unwrap_or(1).to_string()),
-                _ => e.body().message.clone(),
+                StatusCode::FORBIDDEN => t.get("sso_local_login_off").to_owned(),
+                StatusCode::TOO_MANY_REQUESTS => t.fmt(
+                    "login_throttled",
+                    &[("seconds", e.retry_after().unwrap_or(1).into())],
+                ),
+                _ => super::errors::error_text(t, e.body()),
             };
             let mut response =
                 render_login(&state, lang, None, Some(message), form.username, next, None);
@@ -188,7 +189,7 @@ pub async fn switch_language(Query(q): Query<LangQuery>) -> Response {
         .to_owned();
     let response = see_other(&next);
     match q.lang.as_deref().and_then(Lang::parse) {
-        Some(lang) => cookies::with(response, lang.cookie()),
+        Some(lang) => cookies::with(response, super::i18n::lang_cookie(lang)),
         None => response,
     }
 }

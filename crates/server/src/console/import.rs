@@ -15,7 +15,7 @@ use imsbridge_interop::{ImportFormat, ImportPreview, Vars};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use super::import_texts::{ImportTexts, texts};
+use super::i18n::Texts;
 use super::view::Chrome;
 use super::{Console, see_other};
 use crate::import_upload::{Staged, StagingFull, check_files};
@@ -29,7 +29,7 @@ pub struct ImportPage {
     /// Chrome.
     pub page: Chrome,
     /// Its words.
-    pub s: &'static ImportTexts,
+    pub s: Texts,
     /// The formats, with the chosen one selected.
     pub formats: Vec<(&'static str, &'static str, bool)>,
     /// Whether "update existing" is ticked.
@@ -86,7 +86,7 @@ pub struct DoneView {
     pub preview: PreviewView,
 }
 
-fn preview_view(s: &ImportTexts, p: &ImportPreview) -> PreviewView {
+fn preview_view(s: Texts, p: &ImportPreview) -> PreviewView {
     let rows = p
         .rows
         .iter()
@@ -97,7 +97,7 @@ fn preview_view(s: &ImportTexts, p: &ImportPreview) -> PreviewView {
                 title: r.title.clone(),
                 solution: r.cloud_solution.clone(),
                 action,
-                action_label: s.action_label(action),
+                action_label: super::i18n::import_action_label(s, action),
                 badge: match action {
                     "create" => "badge-healthy",
                     "update" => "badge-oauth",
@@ -136,14 +136,17 @@ fn preview_view(s: &ImportTexts, p: &ImportPreview) -> PreviewView {
 }
 
 fn page(console: &Console, format: ImportFormat, update: bool) -> ImportPage {
-    let s = texts(console.lang);
+    let s = Texts(console.lang);
     ImportPage {
-        page: console.chrome("import").titled(s.nav),
+        page: console.chrome("import").titled(s.get("import_nav")),
         s,
         formats: [
-            (ImportFormat::AemOsgi, s.format_aem_osgi),
-            (ImportFormat::Aio, s.format_aio),
-            (ImportFormat::AioLibJava, s.format_aio_lib_java),
+            (ImportFormat::AemOsgi, s.get("import_format_aem_osgi")),
+            (ImportFormat::Aio, s.get("import_format_aio")),
+            (
+                ImportFormat::AioLibJava,
+                s.get("import_format_aio_lib_java"),
+            ),
         ]
         .into_iter()
         .map(|(f, label)| (f.key(), label, f == format))
@@ -159,7 +162,10 @@ fn require_admin(console: &Console) -> Result<(), Response> {
     if console.caller.principal.is_admin() {
         Ok(())
     } else {
-        Err(console.error_page(StatusCode::FORBIDDEN, console.t().forbidden.to_owned()))
+        Err(console.error_page(
+            StatusCode::FORBIDDEN,
+            console.t().get("forbidden").to_owned(),
+        ))
     }
 }
 
@@ -187,7 +193,7 @@ pub async fn form(
     let Some(id) = query.stage else {
         return Ok(console.page(&page(&console, ImportFormat::AemOsgi, false)));
     };
-    let s = texts(console.lang);
+    let s = Texts(console.lang);
     let staged = state.import_staging.peek(
         &id,
         console.session.user_id,
@@ -196,7 +202,7 @@ pub async fn form(
     );
     let Some((format, update, preview)) = staged else {
         let form = page(&console, ImportFormat::AemOsgi, false);
-        return Ok(refused(&console, form, s.expired.to_owned()));
+        return Ok(refused(&console, form, s.get("import_expired").to_owned()));
     };
     let mut shown = page(&console, format, update);
     shown.preview = Some((preview_view(s, &preview), id));
@@ -266,16 +272,17 @@ pub async fn preview(
     multipart: Multipart,
 ) -> Result<Response, Response> {
     require_admin(&console)?;
-    let s = texts(console.lang);
+    let s = Texts(console.lang);
     let upload = match read_upload(multipart).await {
         Ok(upload) => upload,
         Err(e) => {
             let message = match e {
-                UploadFailure::TooLarge => s
-                    .too_large
-                    .replace("{limit}", &state.settings.body_limit_bytes.to_string()),
-                UploadFailure::Unreadable => s.unreadable.to_owned(),
-                UploadFailure::NotText(file) => format!("{}: {file}", s.not_text),
+                UploadFailure::TooLarge => s.fmt(
+                    "import_too_large",
+                    &[("limit", state.settings.body_limit_bytes.into())],
+                ),
+                UploadFailure::Unreadable => s.get("import_unreadable").to_owned(),
+                UploadFailure::NotText(file) => s.fmt("import_not_text", &[("file", file.into())]),
             };
             let form = page(&console, ImportFormat::AemOsgi, false);
             return Ok(refused(&console, form, message));
@@ -289,7 +296,7 @@ pub async fn preview(
         .unwrap_or(ImportFormat::AemOsgi);
     let form = page(&console, format, upload.update);
     if upload.files.is_empty() {
-        return Ok(refused(&console, form, s.no_files.to_owned()));
+        return Ok(refused(&console, form, s.get("import_no_files").to_owned()));
     }
     let files = match check_files(upload.files, state.settings.body_limit_bytes) {
         Ok(files) => files,
@@ -299,7 +306,13 @@ pub async fn preview(
         None => Vars::new(),
         Some(text) => match Vars::parse(text.expose_secret()) {
             Ok(vars) => vars,
-            Err(e) => return Ok(refused(&console, form, format!("{}: {e}", s.bad_vars))),
+            Err(e) => {
+                return Ok(refused(
+                    &console,
+                    form,
+                    s.fmt("import_bad_vars", &[("problem", e.to_string().into())]),
+                ));
+            }
         },
     };
     let outcome = state
@@ -333,9 +346,11 @@ pub async fn preview(
             "/console/import",
             [("stage", id)],
         ))),
-        Err(StagingFull::Entries | StagingFull::Bytes) => {
-            Ok(refused(&console, form, s.staging_full.to_owned()))
-        }
+        Err(StagingFull::Entries | StagingFull::Bytes) => Ok(refused(
+            &console,
+            form,
+            s.get("import_staging_full").to_owned(),
+        )),
     }
 }
 
@@ -354,7 +369,7 @@ pub async fn apply(
 ) -> Result<Response, Response> {
     require_admin(&console)?;
     console.check_csrf(form.csrf_token.as_deref())?;
-    let s = texts(console.lang);
+    let s = Texts(console.lang);
     let now = state.clock.now();
     let Some(staged) = form.stage.as_deref().and_then(|id| {
         state
@@ -364,7 +379,7 @@ pub async fn apply(
         return Ok(refused(
             &console,
             page(&console, ImportFormat::AemOsgi, false),
-            s.expired.to_owned(),
+            s.get("import_expired").to_owned(),
         ));
     };
     let format = staged.format;
@@ -375,7 +390,11 @@ pub async fn apply(
             Ok(vars) => vars,
             Err(e) => {
                 let form = page(&console, format, update);
-                return Ok(refused(&console, form, format!("{}: {e}", s.bad_vars)));
+                return Ok(refused(
+                    &console,
+                    form,
+                    s.fmt("import_bad_vars", &[("problem", e.to_string().into())]),
+                ));
             }
         },
     };
@@ -403,7 +422,7 @@ pub async fn apply(
                 (
                     r.name.clone(),
                     r.status.clone(),
-                    s.status_label(&r.status),
+                    super::i18n::import_status_label(s, &r.status),
                     r.revision.map(|v| v.to_string()).unwrap_or_default(),
                     r.reason.clone().unwrap_or_default(),
                 )

@@ -15,16 +15,14 @@ mod admin;
 pub mod assets;
 mod audit;
 mod auth;
+pub mod errors;
 pub mod flash;
 pub mod i18n;
 mod import;
-mod import_texts;
 mod integrations;
 pub mod pages;
 mod readiness;
-mod rotation_texts;
 mod sso;
-mod sso_texts;
 mod tools;
 pub mod view;
 
@@ -113,13 +111,16 @@ pub struct Console {
     pub path: String,
     /// The flash message from the previous request.
     pub flash: Option<Flash>,
+    /// Whether this server lets an admin save OAuth details without verifying them with
+    /// IMS (`server.allow_unverified_migration`).
+    pub allow_unverified: bool,
 }
 
 impl FromRequestParts<AppState> for Console {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let lang = Lang::of_request(parts);
+        let lang = i18n::lang_of_request(parts);
         let path = parts
             .uri
             .path_and_query()
@@ -148,14 +149,15 @@ impl FromRequestParts<AppState> for Console {
             lang,
             path,
             flash: Flash::from_headers(&parts.headers),
+            allow_unverified: state.services.policy.allow_unverified_migration,
         })
     }
 }
 
 impl Console {
     /// The labels of the page language.
-    pub fn t(&self) -> &'static Texts {
-        self.lang.texts()
+    pub fn t(&self) -> Texts {
+        Texts(self.lang)
     }
 
     /// The frame of a page under navigation item `nav`.
@@ -177,14 +179,17 @@ impl Console {
         if presented.is_some_and(|p| self.session.csrf_matches(p)) {
             Ok(())
         } else {
-            Err(self.error_page(StatusCode::FORBIDDEN, self.t().csrf_failed.to_owned()))
+            Err(self.error_page(
+                StatusCode::FORBIDDEN,
+                self.t().get("csrf_failed").to_owned(),
+            ))
         }
     }
 
     /// An error page.
     pub fn error_page(&self, status: StatusCode, message: String) -> Response {
         let page = ErrorPage {
-            page: self.chrome("").titled(self.t().error_heading),
+            page: self.chrome("").titled(self.t().get("error_heading")),
             message,
         };
         let mut response = render(&page);
@@ -197,10 +202,10 @@ impl Console {
     pub fn api_error_page(&self, e: &ApiError) -> Response {
         let t = self.t();
         let message = match e.status() {
-            StatusCode::NOT_FOUND => t.not_found.to_owned(),
-            StatusCode::FORBIDDEN => t.forbidden.to_owned(),
-            s if s.is_server_error() => t.internal_error.to_owned(),
-            _ => e.body().message.clone(),
+            StatusCode::NOT_FOUND => t.get("not_found").to_owned(),
+            StatusCode::FORBIDDEN => t.get("forbidden").to_owned(),
+            s if s.is_server_error() => t.get("internal_error").to_owned(),
+            _ => errors::error_text(t, e.body()),
         };
         let mut response = self.error_page(e.status(), message);
         if let Some(cause) = e.cause() {
@@ -227,38 +232,44 @@ impl Console {
             details: Vec::new(),
         };
         Some(match self.flash.as_ref()? {
-            Flash::Created(title) => simple("success", t.flash_created, title.clone()),
-            Flash::Saved(title) => simple("success", t.flash_saved, title.clone()),
-            Flash::Migrated(title) => simple("success", t.flash_migrated, title.clone()),
-            Flash::Deleted(title) => simple("success", t.flash_deleted, title.clone()),
-            Flash::SignedOut => simple("info", t.signed_out, String::new()),
-            Flash::SelectFirst => simple("info", t.select_hint, String::new()),
-            Flash::UserAdded(name) => simple("success", t.flash_user_added, name.clone()),
-            Flash::UserRemoved(name) => simple("success", t.flash_user_removed, name.clone()),
-            Flash::UserUpdated(name) => simple("success", t.flash_user_updated, name.clone()),
-            Flash::TokenRevoked(name) => simple("success", t.flash_token_revoked, name.clone()),
-            Flash::CsrfFailed => simple("error", t.csrf_failed, String::new()),
-            Flash::Unchanged => simple("info", t.flash_unchanged, String::new()),
+            Flash::Created(title) => simple("success", t.get("flash_created"), title.clone()),
+            Flash::Saved(title) => simple("success", t.get("flash_saved"), title.clone()),
+            Flash::Migrated(title) => simple("success", t.get("flash_migrated"), title.clone()),
+            Flash::Deleted(title) => simple("success", t.get("flash_deleted"), title.clone()),
+            Flash::SignedOut => simple("info", t.get("signed_out"), String::new()),
+            Flash::SelectFirst => simple("info", t.get("select_hint"), String::new()),
+            Flash::UserAdded(name) => simple("success", t.get("flash_user_added"), name.clone()),
+            Flash::UserRemoved(name) => {
+                simple("success", t.get("flash_user_removed"), name.clone())
+            }
+            Flash::UserUpdated(name) => {
+                simple("success", t.get("flash_user_updated"), name.clone())
+            }
+            Flash::TokenRevoked(name) => {
+                simple("success", t.get("flash_token_revoked"), name.clone())
+            }
+            Flash::CsrfFailed => simple("error", t.get("csrf_failed"), String::new()),
+            Flash::Unchanged => simple("info", t.get("flash_unchanged"), String::new()),
             Flash::Health(name) => {
                 let name = Name::parse(name).ok()?;
                 let summary = state.store.get_config_summary(&name).await.ok()??;
                 let health = summary.health?;
                 let ok = health.status == imsbridge_domain::HealthStatus::Healthy;
-                let mut details = vec![(t.title.to_owned(), summary.title.to_string())];
+                let mut details = vec![(t.get("title").to_owned(), summary.title.to_string())];
                 if !ok {
                     if let Some(code) = health.error_code.clone() {
-                        details.push((t.ims_error.to_owned(), code));
+                        details.push((t.get("ims_error").to_owned(), code));
                     }
                     if let Some(id) = health.debug_id.clone() {
-                        details.push((t.debug_id.to_owned(), id));
+                        details.push((t.get("debug_id").to_owned(), id));
                     }
                 }
                 FlashView {
                     kind: if ok { "success" } else { "error" },
                     title: if ok {
-                        t.health_success.to_owned()
+                        t.get("health_success").to_owned()
                     } else {
-                        t.flash_health_failed.to_owned()
+                        t.get("flash_health_failed").to_owned()
                     },
                     message: if ok {
                         String::new()

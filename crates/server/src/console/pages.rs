@@ -39,7 +39,7 @@ pub struct RowView {
     pub auth_label: &'static str,
     /// Whether it is JWT (shows the deprecation warning).
     pub is_jwt: bool,
-    /// Whether it is auto-provisioned (lock, "Auto-generated").
+    /// Whether it is auto-provisioned (lock, "Auto-provisioned").
     pub is_auto: bool,
     /// `healthy`, `unhealthy` or `unknown`.
     pub health_key: &'static str,
@@ -235,8 +235,6 @@ pub struct ConfigFormPage {
     pub credential: Vec<FieldView>,
     /// The Developer Console ids and rotation period (Create and OAuth Properties).
     pub console_fields: Vec<FieldView>,
-    /// The rotation words.
-    pub console_texts: &'static super::rotation_texts::RotationTexts,
     /// The credential's secrets and Rotate Secret (Properties of an OAuth configuration).
     pub secrets: Option<super::integrations::SecretsPanel>,
     /// Whether the OAuth fields are shown (always on Create and for OAuth).
@@ -251,6 +249,10 @@ pub struct ConfigFormPage {
     pub submit_label: String,
     /// Whether the submit button starts enabled.
     pub submit_enabled: bool,
+    /// The "Save without verifying" button's label; empty when this server requires
+    /// verification or the form saves no OAuth credential of its own (Create and
+    /// Properties of an OAuth configuration only).
+    pub save_unverified_label: String,
 }
 
 /// Delete confirmation.

@@ -18,8 +18,7 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use imsbridge_store::{AuditContext, AuditEntry, Role, User};
 use serde::Deserialize;
 
-use super::i18n::Lang;
-use super::sso_texts::{SsoTexts, texts};
+use super::i18n::{Lang, PageLang, Texts};
 use super::view::Chrome;
 use super::{render, see_other};
 use crate::auth::login::{secure_cookies, session_cookie};
@@ -45,7 +44,7 @@ pub struct DonePage {
     /// Chrome (no user yet: the cookie takes effect on the next request).
     pub page: Chrome,
     /// Its words.
-    pub s: &'static SsoTexts,
+    pub s: Texts,
     /// Where it moves on to.
     pub next: &'static str,
 }
@@ -58,7 +57,7 @@ pub struct SsoLogin {
     /// Whether the password form is for break-glass accounts only.
     pub break_glass_only: bool,
     /// The words around it.
-    pub s: &'static SsoTexts,
+    pub s: Texts,
 }
 
 /// What the sign-in page shows of single sign-on in `lang`: the button, and the provider's
@@ -68,14 +67,16 @@ pub fn login_view(
     lang: Lang,
     error_kind: Option<&str>,
 ) -> (Option<SsoLogin>, Option<String>) {
-    let s = texts(lang);
-    let error = error_kind.and_then(|k| s.error(k)).map(str::to_owned);
+    let s = Texts(lang);
+    let error = error_kind
+        .and_then(|k| super::i18n::sso_error(s, k))
+        .map(str::to_owned);
     let view = state.sso.as_ref().map(|sso| SsoLogin {
         label: sso
             .config()
             .label
             .clone()
-            .unwrap_or_else(|| s.button.to_owned()),
+            .unwrap_or_else(|| s.get("sso_button").to_owned()),
         break_glass_only: !sso.config().allow_local_login,
         s,
     });
@@ -172,7 +173,7 @@ impl Audit<'_> {
 /// `GET /auth/callback`: finishes the sign-in.
 pub async fn callback(
     State(state): State<AppState>,
-    lang: Lang,
+    PageLang(lang): PageLang,
     client: ClientAddr,
     request_id: RequestId,
     headers: HeaderMap,
@@ -302,8 +303,8 @@ async fn signed_in(
     let details = serde_json::json!({ "role": role.key(), "sso": sso });
     audit.record(state, &username, "user.login", details).await;
     let page = DonePage {
-        page: Chrome::new(lang, None, String::new(), "").titled(texts(lang).done_title),
-        s: texts(lang),
+        page: Chrome::new(lang, None, String::new(), "").titled(Texts(lang).get("sso_done_title")),
+        s: Texts(lang),
         next: LANDING,
     };
     cookies::with(render(&page), session_cookie(state, Some(&id)))

@@ -22,7 +22,7 @@ pub async fn page(State(state): State<AppState>, console: Console) -> Response {
     let view = ToolsPage {
         page: console
             .chrome("tools")
-            .titled(console.t().tools)
+            .titled(console.t().get("tools"))
             .with_flash(console.flash_view(&state).await),
     };
     console.page(&view)

@@ -34,7 +34,7 @@ pub struct Chrome {
     /// The page's language.
     pub lang: Lang,
     /// Its labels.
-    pub t: &'static Texts,
+    pub t: Texts,
     /// The signed-in user, if any.
     pub user: Option<UserChrome>,
     /// The session's CSRF token, echoed by every form.
@@ -58,13 +58,13 @@ impl Chrome {
     pub fn new(lang: Lang, user: Option<UserChrome>, csrf: String, nav: &'static str) -> Self {
         Self {
             lang,
-            t: lang.texts(),
+            t: Texts(lang),
             user,
             csrf,
             nav,
             flash: None,
             path: "/console/integrations".to_owned(),
-            title: lang.texts().ims_integrations.to_owned(),
+            title: Texts(lang).get("ims_integrations").to_owned(),
             asset_version: assets::version(),
             version: env!("CARGO_PKG_VERSION"),
         }
@@ -168,7 +168,7 @@ pub struct FieldView {
 impl FieldView {
     /// A text field.
     pub fn text(
-        t: &'static Texts,
+        t: Texts,
         name: &'static str,
         label: &'static str,
         value: impl Into<String>,
@@ -182,7 +182,7 @@ impl FieldView {
             hint: String::new(),
             placeholder: String::new(),
             required: false,
-            required_label: t.required,
+            required_label: t.get("required"),
             disabled: false,
             wide: false,
             mono: false,
@@ -192,7 +192,7 @@ impl FieldView {
     }
 
     /// A secret field: always rendered empty.
-    pub fn secret(t: &'static Texts, name: &'static str, label: &'static str) -> Self {
+    pub fn secret(t: Texts, name: &'static str, label: &'static str) -> Self {
         Self {
             kind: "password",
             ..Self::text(t, name, label, String::new())
@@ -201,7 +201,7 @@ impl FieldView {
 
     /// A select.
     pub fn select(
-        t: &'static Texts,
+        t: Texts,
         name: &'static str,
         label: &'static str,
         options: Vec<OptionView>,

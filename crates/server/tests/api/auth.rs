@@ -630,7 +630,8 @@ async fn admins_manage_users_and_cannot_remove_the_last_admin(app: &TestApp) {
         .send()
         .await
         .unwrap();
-    assert_error(r, StatusCode::CONFLICT, "username_taken").await;
+    let e = assert_error(r, StatusCode::CONFLICT, "username_taken").await;
+    assert_eq!(e["args"], json!({"username": "olga"}));
     for (body, field) in [
         (
             json!({"username": "bad name", "role": "viewer"}),

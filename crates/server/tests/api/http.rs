@@ -305,6 +305,10 @@ async fn shutdown_lets_a_request_in_flight_finish() {
             imsbridge_emulator::Fault::Latency { ms: 500 },
         )
         .unwrap();
+    // Creating it asked IMS once already (verification).
+    let asked = app
+        .emulator
+        .total_requests(imsbridge_emulator::Endpoint::TokenV3);
     let request = app
         .admin(Method::POST, "/api/v1/integrations/slow/token")
         .send();
@@ -313,7 +317,7 @@ async fn shutdown_lets_a_request_in_flight_finish() {
     while app
         .emulator
         .total_requests(imsbridge_emulator::Endpoint::TokenV3)
-        == 0
+        == asked
     {
         tokio::task::yield_now().await;
     }

@@ -96,6 +96,8 @@ async fn creating_with_a_taken_name_is_a_conflict(app: &TestApp) {
         .unwrap();
     let e = assert_error(r, StatusCode::CONFLICT, "name_taken").await;
     assert_eq!(e["field"], "name");
+    // The code and its arguments let a client say it in its own language.
+    assert_eq!(e["args"], json!({"name": "dup"}));
 }
 
 async fn invalid_fields_are_named_in_the_error(app: &TestApp) {

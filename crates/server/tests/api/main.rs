@@ -19,3 +19,4 @@ mod rotation;
 mod secrets;
 mod tokens;
 mod validation;
+mod verification;

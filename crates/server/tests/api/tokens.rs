@@ -147,6 +147,8 @@ async fn token_options_come_from_the_body_or_the_query(app: &TestApp) {
 async fn ims_refusing_a_credential_is_a_bad_gateway_with_its_code(app: &TestApp) {
     let mut body = app.oauth_body("broken", &app.oauth_credential());
     body["client_secret"] = json!("p8e-wrong-secret-000000");
+    // Saved unverified on purpose: the test is about IMS refusing it later.
+    body["verify"] = json!(false);
     let r = app
         .admin(Method::POST, "/api/v1/integrations")
         .json(&body)
@@ -225,6 +227,8 @@ async fn check_health_records_the_result_without_a_new_revision(app: &TestApp) {
 async fn check_health_reports_ims_reason_and_debug_id(app: &TestApp) {
     let mut body = app.oauth_body("broken", &app.oauth_credential());
     body["client_secret"] = json!("p8e-wrong-secret-000000");
+    // Saved unverified on purpose: the test is about IMS refusing it later.
+    body["verify"] = json!(false);
     app.admin(Method::POST, "/api/v1/integrations")
         .json(&body)
         .send()
@@ -290,6 +294,8 @@ async fn a_refused_credential_is_not_asked_again_until_check_health(app: &TestAp
     let cred = app.oauth_credential();
     let mut body = app.oauth_body("broken", &cred);
     body["client_secret"] = json!("p8e-wrong-secret-000000");
+    // Saved unverified on purpose: the test is about IMS refusing it later.
+    body["verify"] = json!(false);
     app.admin(Method::POST, "/api/v1/integrations")
         .json(&body)
         .send()

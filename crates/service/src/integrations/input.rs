@@ -78,6 +78,10 @@ pub struct CreateIntegration {
     /// A Developer Console project JSON; fills the OAuth fields not given.
     #[schema(value_type = Option<Object>)]
     pub project_json: Option<serde_json::Value>,
+    /// Fetch a token with these details before saving, and refuse them with IMS's error if
+    /// it fails (default true). `false` saves without verifying, audited as
+    /// `config.create.unverified`; allowed only when `server.allow_unverified_migration` is on.
+    pub verify: Option<bool>,
     /// JWT-only fields, accepted only to answer with the deprecation.
     #[serde(default)]
     #[schema(ignore)]
@@ -143,6 +147,11 @@ pub struct UpdateIntegration {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<u16>, minimum = 1, maximum = 730)]
     pub rotate_every_days: Option<serde_json::Value>,
+    /// When the change touches the credential (IMS URL, client id, secret, scopes or org):
+    /// fetch a token with the new details before saving (default true). `false` saves
+    /// without verifying, audited as `config.update.unverified`; allowed only when
+    /// `server.allow_unverified_migration` is on. Other changes are saved without asking IMS.
+    pub verify: Option<bool>,
     /// JWT-only fields, accepted only to answer that JWT is read-only.
     #[serde(default)]
     #[schema(ignore)]
@@ -163,7 +172,7 @@ impl UpdateIntegration {
         self.private_key.is_some() || self.certificate.is_some() || self.metascopes.is_some()
     }
 
-    /// Whether it changes nothing.
+    /// Whether it changes nothing (`verify` is how to save, not a change).
     pub fn is_empty(&self) -> bool {
         self.title.is_none()
             && self.cloud_solution.is_none()

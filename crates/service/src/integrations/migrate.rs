@@ -101,34 +101,15 @@ pub async fn migrate(
     Ok(migrated)
 }
 
-/// The request field IMS's refusal points at: the scopes for `invalid_scope`; otherwise the
-/// client secret, since the client id comes from the JWT credential the Developer Console
-/// migrated and stays the same.
-fn refused_field(e: &imsbridge_ims::TokenError) -> &'static str {
-    match e.ims_error().and_then(imsbridge_ims::ImsError::ims_code) {
-        Some("invalid_scope") => "scopes",
-        _ => "client_secret",
-    }
-}
-
 impl From<MigrationError> for ServiceError {
     fn from(e: MigrationError) -> Self {
         match e {
             MigrationError::NotFound(name) => ServiceError::not_found(Resource::Integration, name),
             MigrationError::Rule(rule) => rule.into(),
             MigrationError::Store(store) => store.into(),
-            MigrationError::Verification(error) if error.is_permanent() => {
-                let message = error
-                    .ims_error()
-                    .and_then(|i| i.description())
-                    .map_or_else(|| error.to_string(), ToOwned::to_owned);
-                ServiceError::VerificationFailed {
-                    message,
-                    field: refused_field(&error),
-                    error: Box::new(error),
-                }
-            }
-            MigrationError::Verification(error) => ServiceError::Upstream(Box::new(error)),
+            // The caller's policy decides whether skipping is offered; the adapters that
+            // allow it say so (see `Services::migrate_integration`).
+            MigrationError::Verification(error) => super::verify::verification_error(error, false),
         }
     }
 }

@@ -6,6 +6,7 @@ mod console_fields;
 mod input;
 pub mod migrate;
 mod read;
+mod verify;
 mod write;
 
 pub use input::{

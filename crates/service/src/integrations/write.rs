@@ -1,23 +1,26 @@
 //! Changing configurations: create (OAuth only), update (OAuth only, at the revision read),
-//! delete, and migrate JWT → OAuth.
+//! delete, and migrate JWT → OAuth; new credential details verified with IMS first.
 
 use imsbridge_domain::{
     ConfigDraft, ConfigId, DraftCredentials, IntegrationConfig, MigrationActor, Name, Revision,
     RuleError,
 };
+use imsbridge_store::StoreError;
 
 use super::input::{
     MigrateIntegration, NewIntegration, OAuthDefaults, OAuthInput, jwt_client_secret,
     oauth_from_input, refuses_jwt,
 };
 use super::migrate::{MigrationRequest, migrate};
+use super::verify::credential_changed;
 use super::{CreateIntegration, UpdateIntegration};
 use crate::error::{Resource, ServiceError};
 use crate::fields::FieldErrors;
 use crate::{Caller, Services};
 
 impl Services {
-    /// Creates an OAuth Server-to-Server configuration. JWT is refused (deprecated).
+    /// Creates an OAuth Server-to-Server configuration after IMS issued a token for it
+    /// (unless `verify` is false and this server allows it). JWT is refused (deprecated).
     pub async fn create_integration(
         &self,
         caller: &Caller,
@@ -32,6 +35,7 @@ impl Services {
         ) {
             return Err(RuleError::JwtCreationRefused.into());
         }
+        let verify = self.wants_verification(body.verify)?;
         let new = match NewIntegration::try_from(body) {
             Ok(new) if errors.is_empty() => new,
             Ok(_) => return Err(errors.into()),
@@ -51,11 +55,24 @@ impl Services {
         };
         let config = IntegrationConfig::create(draft, ConfigId::new(), self.clock.now())?
             .with_console(new.console);
-        self.store.insert_config(&config, &caller.audit).await?;
+        // A taken name is refused before IMS is asked anything.
+        if self.store.get_config_summary(&config.name).await?.is_some() {
+            return Err(StoreError::NameTaken(config.name.clone()).into());
+        }
+        if verify {
+            self.verify_oauth(&config).await?;
+            self.store.insert_config(&config, &caller.audit).await?;
+        } else {
+            self.store
+                .insert_config_unverified(&config, &caller.audit)
+                .await?;
+        }
         self.stored(config).await
     }
 
-    /// Updates OAuth configuration `raw_name`, read at revision `expected`.
+    /// Updates OAuth configuration `raw_name`, read at revision `expected`. A change of the
+    /// credential (IMS URL, client id, secret, scopes, org) is verified with IMS first, unless
+    /// `verify` is false and this server allows it; other changes are not.
     pub async fn update_integration(
         &self,
         caller: &Caller,
@@ -72,6 +89,7 @@ impl Services {
         ) {
             return Err(RuleError::JwtReadOnly.into());
         }
+        let verify = self.wants_verification(body.verify)?;
         let current = self.get_integration(caller, raw_name).await?;
         let patch = match body.parse() {
             Ok(patch) if errors.is_empty() => patch,
@@ -84,8 +102,19 @@ impl Services {
             }
         };
         let after = current.update(patch, expected, self.clock.now())?;
+        // Only new credential details need IMS's word; a title or solution change keeps
+        // the credential as it was saved.
+        let changed = credential_changed(&current, &after);
+        if changed && verify {
+            self.verify_oauth(&after).await?;
+        }
+        let action = if changed && !verify {
+            "config.update.unverified"
+        } else {
+            "config.update"
+        };
         self.store
-            .update_config(expected, &after, &caller.audit, "config.update")
+            .update_config(expected, &after, &caller.audit, action)
             .await?;
         self.provider.retire(after.id);
         self.stored(after).await
@@ -123,13 +152,7 @@ impl Services {
         body: &MigrateIntegration,
     ) -> Result<IntegrationConfig, ServiceError> {
         caller.require_admin()?;
-        let verify = body.verify.unwrap_or(true);
-        if !verify && !self.policy.allow_unverified_migration {
-            return Err(ServiceError::Forbidden(
-                "this server requires migrations to be verified with IMS; leave verify at true"
-                    .to_owned(),
-            ));
-        }
+        let verify = self.wants_verification(body.verify)?;
         let config = self.get_integration(caller, raw_name).await?;
         // Refuse before asking IMS anything: auto-provisioned and non-JWT configurations
         // fail the same with any OAuth details.
@@ -174,7 +197,8 @@ impl Services {
             },
             &caller.audit,
         )
-        .await?;
+        .await
+        .map_err(|e| self.offer_skip(e.into()))?;
         self.stored(migrated).await
     }
 }

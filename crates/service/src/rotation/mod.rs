@@ -153,6 +153,7 @@ pub(crate) fn rotatable(
             } else {
                 "credential_id"
             }),
+            args: std::collections::BTreeMap::from([("name".to_owned(), config.name.to_string())]),
         });
     };
     Ok((oauth, org, credential))

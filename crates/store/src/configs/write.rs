@@ -259,6 +259,20 @@ impl Store {
         self.insert_config_as(cfg, audit, "config.create").await
     }
 
+    /// Stores a new OAuth configuration that the admin chose to save without verifying it
+    /// with IMS, audited as `config.create.unverified`.
+    pub async fn insert_config_unverified(
+        &self,
+        cfg: &IntegrationConfig,
+        audit: &AuditContext,
+    ) -> Result<(), StoreError> {
+        if cfg.auth_type() == AuthType::Jwt {
+            return Err(RuleError::JwtCreationRefused.into());
+        }
+        self.insert_config_as(cfg, audit, "config.create.unverified")
+            .await
+    }
+
     /// Stores a configuration brought in from elsewhere (made by `IntegrationConfig::import`,
     /// OAuth or JWT), audited as `config.import`. A name already in use is
     /// [`StoreError::NameTaken`].

@@ -26,9 +26,11 @@ pub async fn confirm_delete(
         Err(page) => return page,
     };
     let page = DeletePage {
-        page: console
-            .chrome("integrations")
-            .titled(format!("{} · {}", t.delete_heading, config.title)),
+        page: console.chrome("integrations").titled(format!(
+            "{} · {}",
+            t.get("delete_heading"),
+            config.title
+        )),
         id: config.name.to_string(),
         revision: config.revision.to_string(),
         title: config.title.to_string(),

@@ -15,6 +15,7 @@ use imsbridge_service::project_json;
 use imsbridge_service::{FieldErrorKind, FieldErrors};
 
 use super::super::Console;
+use super::super::errors::field_error_text;
 use super::super::i18n::Texts;
 use super::super::pages::{AlertView, AuthSwitchView, BadgeView, ConfigFormPage};
 use super::super::view::{FieldView, OptionView, format_time};
@@ -40,6 +41,8 @@ pub(super) struct Input {
     pub(super) credential_id: String,
     pub(super) rotate_every_days: String,
     pub(super) project_json: String,
+    /// "Save without verifying" was chosen.
+    pub(super) skip_verify: bool,
 }
 
 impl Input {
@@ -68,6 +71,7 @@ impl Input {
                 "console_org_id" => input.console_org_id = text,
                 "credential_id" => input.credential_id = text,
                 "rotate_every_days" => input.rotate_every_days = text,
+                "verify" => input.skip_verify = text == "false",
                 "project_json" | "project_file" if !text.trim().is_empty() => {
                     input.project_json = text;
                 }
@@ -102,6 +106,11 @@ impl Input {
                 .unwrap_or_default();
         }
         input
+    }
+
+    /// The save's `verify`: false only when "Save without verifying" was chosen.
+    pub(super) fn verify(&self) -> bool {
+        !self.skip_verify
     }
 
     /// The solution as the service reads it: `other` takes its name from `other_solution`.
@@ -145,24 +154,6 @@ fn solution_parts(s: &CloudSolution) -> (String, String) {
 /// Field errors, by form field name.
 pub(super) type Errors = HashMap<&'static str, String>;
 
-/// A field's problem in the page language. The domain's message says what is wrong and
-/// gives an example; Korean pages put a Korean lead before it.
-pub(super) fn problem_text(t: &Texts, message: &str, field: &str) -> String {
-    let detail = message
-        .strip_prefix(field)
-        .and_then(|m| m.strip_prefix(": "))
-        .unwrap_or(message);
-    if t.invalid_value.starts_with("This") {
-        let mut d = detail.to_owned();
-        if let Some(first) = d.get(0..1) {
-            d.replace_range(0..1, &first.to_uppercase());
-        }
-        d
-    } else {
-        format!("{} {detail}", t.invalid_value)
-    }
-}
-
 const FORM_FIELDS: [&str; 14] = [
     "cloud_solution",
     "other_solution",
@@ -180,7 +171,7 @@ const FORM_FIELDS: [&str; 14] = [
     "project_json",
 ];
 
-fn field_key(field: &str) -> Option<&'static str> {
+pub(super) fn field_key(field: &str) -> Option<&'static str> {
     FORM_FIELDS.iter().copied().find(|f| *f == field)
 }
 
@@ -188,7 +179,7 @@ fn field_key(field: &str) -> Option<&'static str> {
 /// returns the messages of those that name none of the form's fields.
 pub(super) fn record_fields(
     errors: &mut Errors,
-    t: &Texts,
+    t: Texts,
     input: &Input,
     fields: FieldErrors,
 ) -> Vec<String> {
@@ -201,17 +192,16 @@ pub(super) fn record_fields(
         };
         match key {
             Some(key) => {
-                errors.entry(key).or_insert_with(|| match e.kind {
-                    FieldErrorKind::Missing => t.missing_value.to_owned(),
-                    _ if key == "project_json" => format!(
-                        "{} {}",
-                        t.dc_json_invalid,
-                        problem_text(t, &e.message, &e.field)
-                    ),
-                    _ => problem_text(t, &e.message, &e.field),
+                errors.entry(key).or_insert_with(|| {
+                    let problem = field_error_text(t, &e);
+                    if key == "project_json" && e.kind != FieldErrorKind::Missing {
+                        t.fmt("dc_json_problem", &[("problem", problem.into())])
+                    } else {
+                        problem
+                    }
                 });
             }
-            None => other.push(e.message),
+            None => other.push(field_error_text(t, &e)),
         }
     }
     other
@@ -292,12 +282,12 @@ impl Mode {
     }
 }
 
-fn solution_options(t: &Texts, current: &str) -> Vec<OptionView> {
+fn solution_options(t: Texts, current: &str) -> Vec<OptionView> {
     let mut options: Vec<OptionView> = CloudSolution::KNOWN
         .iter()
         .map(|s| OptionView::new(s.key(), s.label(), current))
         .collect();
-    options.push(OptionView::new("other", t.other_solution, current));
+    options.push(OptionView::new("other", t.get("other_solution"), current));
     options
 }
 
@@ -329,27 +319,26 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         dc_json_open,
     } = parts;
     let t = console.t();
-    let r = super::super::rotation_texts::texts(console.lang);
     let err = |errors: &mut Errors, f: &'static str| errors.remove(f);
     let general_disabled = matches!(mode, Mode::Jwt | Mode::Migrate | Mode::Auto);
 
     // The error summary lists errors in form order, each linking to its field.
     let label_of = |f: &str| -> &'static str {
         match f {
-            "cloud_solution" => t.cloud_solution,
-            "other_solution" => t.other_solution_name,
-            "title" => t.title,
-            "name" => t.name,
-            "authorization_server" => t.authorization_server,
-            "client_id" => t.client_id,
-            "client_secret" => t.client_secret,
-            "scopes" => t.scopes,
-            "org_id" => t.org_id,
-            "technical_account_id" => t.technical_account_id,
-            "console_org_id" => r.console_org_id,
-            "credential_id" => r.credential_id,
-            "rotate_every_days" => r.rotate_every_days,
-            _ => t.dc_json_paste,
+            "cloud_solution" => t.get("cloud_solution"),
+            "other_solution" => t.get("other_solution_name"),
+            "title" => t.get("title"),
+            "name" => t.get("name"),
+            "authorization_server" => t.get("authorization_server"),
+            "client_id" => t.get("client_id"),
+            "client_secret" => t.get("client_secret"),
+            "scopes" => t.get("scopes"),
+            "org_id" => t.get("org_id"),
+            "technical_account_id" => t.get("technical_account_id"),
+            "console_org_id" => t.get("console_org_id"),
+            "credential_id" => t.get("credential_id"),
+            "rotate_every_days" => t.get("rotate_every_days"),
+            _ => t.get("dc_json_paste"),
         }
     };
     let summary: Vec<(&'static str, &'static str, String)> = FORM_FIELDS
@@ -361,7 +350,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         FieldView::select(
             t,
             "cloud_solution",
-            t.cloud_solution,
+            t.get("cloud_solution"),
             solution_options(t, &input.cloud_solution),
         )
         .required()
@@ -373,7 +362,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             FieldView::text(
                 t,
                 "other_solution",
-                t.other_solution_name,
+                t.get("other_solution_name"),
                 input.other_solution.clone(),
             )
             .disabled(general_disabled)
@@ -381,18 +370,18 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         );
     }
     general.push(
-        FieldView::text(t, "title", t.title, input.title.clone())
+        FieldView::text(t, "title", t.get("title"), input.title.clone())
             .required()
             .disabled(general_disabled)
             .error(err(&mut errors, "title")),
     );
     general.push(
-        FieldView::text(t, "name", t.name, input.name.clone())
+        FieldView::text(t, "name", t.get("name"), input.name.clone())
             .required()
             .mono()
             .disabled(mode != Mode::Create)
             .hint(if mode == Mode::Create {
-                t.name_hint
+                t.get("name_hint")
             } else {
                 ""
             })
@@ -402,7 +391,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         FieldView::text(
             t,
             "authorization_server",
-            t.authorization_server,
+            t.get("authorization_server"),
             if input.authorization_server.is_empty() {
                 imsbridge_domain::DEFAULT_AUTHORIZATION_SERVER.to_owned()
             } else {
@@ -415,7 +404,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         .hint(if general_disabled {
             ""
         } else {
-            t.authorization_server_hint
+            t.get("authorization_server_hint")
         })
         .error(err(&mut errors, "authorization_server")),
     );
@@ -428,16 +417,18 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
     };
     let auth_options = match mode {
         Mode::Jwt | Mode::Migrate => vec![
-            OptionView::new("jwt", t.auth_jwt, auth_current),
-            OptionView::new("oauth", t.auth_oauth, auth_current),
+            OptionView::new("jwt", t.get("auth_jwt"), auth_current),
+            OptionView::new("oauth", t.get("auth_oauth"), auth_current),
         ],
-        Mode::Auto => vec![OptionView::new("jwt", t.auth_jwt, auth_current)],
-        Mode::Create | Mode::Edit => vec![OptionView::new("oauth", t.auth_oauth, auth_current)],
+        Mode::Auto => vec![OptionView::new("jwt", t.get("auth_jwt"), auth_current)],
+        Mode::Create | Mode::Edit => {
+            vec![OptionView::new("oauth", t.get("auth_oauth"), auth_current)]
+        }
     };
     let live = matches!(mode, Mode::Jwt | Mode::Migrate);
     let name = config.map(|c| c.name.to_string()).unwrap_or_default();
     let auth_switch = AuthSwitchView {
-        field: FieldView::select(t, "auth_type", t.auth_type, auth_options)
+        field: FieldView::select(t, "auth_type", t.get("auth_type"), auth_options)
             .disabled(!live)
             .in_form(if live { "switch-form" } else { "" }),
         live,
@@ -448,27 +439,32 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
     let mut jwt_fields = Vec::new();
     if let Some(Credentials::Jwt(jwt)) = config.map(|c| &c.credentials) {
         jwt_fields = vec![
-            FieldView::text(t, "api_key", t.api_key, jwt.api_key.to_string())
+            FieldView::text(t, "api_key", t.get("api_key"), jwt.api_key.to_string())
                 .mono()
                 .disabled(true),
-            FieldView::text(t, "jwt_org_id", t.org_id, jwt.org_id.to_string())
+            FieldView::text(t, "jwt_org_id", t.get("org_id"), jwt.org_id.to_string())
                 .mono()
                 .disabled(true),
             FieldView::text(
                 t,
                 "jwt_technical_account_id",
-                t.technical_account_id,
+                t.get("technical_account_id"),
                 jwt.technical_account_id.to_string(),
             )
             .mono()
             .disabled(true),
-            FieldView::text(t, "metascopes", t.metascopes, jwt.metascopes.to_string())
-                .mono()
-                .disabled(true),
+            FieldView::text(
+                t,
+                "metascopes",
+                t.get("metascopes"),
+                jwt.metascopes.to_string(),
+            )
+            .mono()
+            .disabled(true),
             FieldView::text(
                 t,
                 "certificate_fingerprint",
-                t.certificate_fingerprint,
+                t.get("certificate_fingerprint"),
                 jwt.certificate.fingerprint().to_owned(),
             )
             .mono()
@@ -477,7 +473,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             FieldView::text(
                 t,
                 "certificate_expiry",
-                t.certificate_expiry,
+                t.get("certificate_expiry"),
                 format_time(jwt.certificate.not_after()),
             )
             .disabled(true),
@@ -493,19 +489,21 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             _ => None,
         };
         let secret_hint_text = match (secret_dropped, stored_hint, mode) {
-            (true, _, _) => t.secret_reenter.to_owned(),
+            (true, _, _) => t.get("secret_reenter").to_owned(),
             (false, _, Mode::Migrate | Mode::Jwt) => {
                 let last4 = config
                     .and_then(jwt_client_secret)
                     .and_then(|s| secret_hint(&s))
                     .unwrap_or_default();
-                format!("{} …{last4}", t.secret_keep_jwt_hint)
+                t.fmt("secret_keep_jwt_hint", &[("last4", last4.into())])
             }
-            (false, Some(Some(last4)), _) => format!("{} …{last4}", t.secret_keep_hint),
-            (false, Some(None), _) => t.secret_keep_hint_short.to_owned(),
+            (false, Some(Some(last4)), _) => {
+                t.fmt("secret_keep_hint", &[("last4", last4.as_str().into())])
+            }
+            (false, Some(None), _) => t.get("secret_keep_hint_short").to_owned(),
             (false, None, _) => String::new(),
         };
-        let mut secret = FieldView::secret(t, "client_secret", t.client_secret)
+        let mut secret = FieldView::secret(t, "client_secret", t.get("client_secret"))
             .hint(secret_hint_text)
             .error(err(&mut errors, "client_secret"));
         // Editing keeps the stored secret and migrating the JWT credential's when left empty.
@@ -513,21 +511,21 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
             secret = secret.required();
         }
         credential = vec![
-            FieldView::text(t, "client_id", t.client_id, input.client_id.clone())
+            FieldView::text(t, "client_id", t.get("client_id"), input.client_id.clone())
                 .required()
                 .mono()
                 .error(err(&mut errors, "client_id")),
             secret,
-            FieldView::text(t, "scopes", t.scopes, input.scopes.clone())
+            FieldView::text(t, "scopes", t.get("scopes"), input.scopes.clone())
                 .required()
                 .mono()
                 .wide()
-                .hint(t.scopes_hint)
+                .hint(t.get("scopes_hint"))
                 .error(err(&mut errors, "scopes")),
-            FieldView::text(t, "org_id", t.org_id, input.org_id.clone())
+            FieldView::text(t, "org_id", t.get("org_id"), input.org_id.clone())
                 .required()
                 .mono()
-                .hint(t.org_id_hint)
+                .hint(t.get("org_id_hint"))
                 .error(err(&mut errors, "org_id")),
         ];
         if mode == Mode::Migrate || mode == Mode::Jwt {
@@ -535,7 +533,7 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
                 FieldView::text(
                     t,
                     "technical_account_id",
-                    t.technical_account_id,
+                    t.get("technical_account_id"),
                     input.technical_account_id.clone(),
                 )
                 .mono()
@@ -546,26 +544,30 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
 
     let (heading, crumb, intro) = match (mode, config) {
         (Mode::Create, _) | (_, None) => (
-            t.create_heading.to_owned(),
-            t.create.to_owned(),
-            t.create_intro.to_owned(),
+            t.get("create_heading").to_owned(),
+            t.get("create").to_owned(),
+            t.get("create_intro").to_owned(),
         ),
-        (_, Some(c)) => (c.title.to_string(), t.properties.to_owned(), String::new()),
+        (_, Some(c)) => (
+            c.title.to_string(),
+            t.get("properties").to_owned(),
+            String::new(),
+        ),
     };
     let badges = config.map_or_else(Vec::new, |c| badges(t, c, mode));
     let meta = config.map_or_else(String::new, |c| {
         format!(
             "{} {} · {}",
-            t.revision,
+            t.get("revision"),
             c.revision,
             format_time(c.updated_at)
         )
     });
 
     let (submit_label, submit_enabled) = match mode {
-        Mode::Create => (t.save.to_owned(), true),
-        Mode::Edit | Mode::Migrate => (t.save_close.to_owned(), true),
-        Mode::Jwt => (t.save_close.to_owned(), false),
+        Mode::Create => (t.get("save").to_owned(), true),
+        Mode::Edit | Mode::Migrate => (t.get("save_close").to_owned(), true),
+        Mode::Jwt => (t.get("save_close").to_owned(), false),
         Mode::Auto => (String::new(), false),
     };
     let console_fields = if matches!(mode, Mode::Create | Mode::Edit) {
@@ -573,11 +575,17 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
     } else {
         Vec::new()
     };
+    let save_unverified_label =
+        if matches!(mode, Mode::Create | Mode::Edit) && console.allow_unverified {
+            t.get("save_unverified").to_owned()
+        } else {
+            String::new()
+        };
     let dc_json_error = err(&mut errors, "project_json");
     ConfigFormPage {
         page: console
             .chrome("integrations")
-            .titled(format!("{heading} · {}", t.ims_integrations)),
+            .titled(format!("{heading} · {}", t.get("ims_integrations"))),
         mode: mode.key(),
         id: name.clone(),
         heading,
@@ -602,7 +610,6 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         jwt_fields,
         credential,
         console_fields,
-        console_texts: r,
         secrets: None,
         migration_visible: matches!(mode, Mode::Create | Mode::Edit | Mode::Migrate),
         show_dc_json: matches!(mode, Mode::Create | Mode::Migrate | Mode::Jwt),
@@ -610,18 +617,19 @@ pub(super) fn build_form(parts: FormParts<'_>) -> ConfigFormPage {
         dc_json_error,
         submit_label,
         submit_enabled,
+        save_unverified_label,
     }
 }
 
 /// The badges beside a configuration's heading. A JWT configuration that can be migrated
 /// carries both types' badges, and shows those of the type chosen in Authentication Type:
 /// `JWT` and `Read-only`, or `OAuth` once OAuth is chosen.
-fn badges(t: &Texts, c: &IntegrationConfig, mode: Mode) -> Vec<BadgeView> {
+fn badges(t: Texts, c: &IntegrationConfig, mode: Mode) -> Vec<BadgeView> {
     let mut badges = Vec::new();
     if matches!(mode, Mode::Jwt | Mode::Migrate) {
         let as_oauth = mode == Mode::Migrate;
-        badges.push(BadgeView::new("jwt", t.auth_jwt).for_auth("jwt", as_oauth));
-        badges.push(BadgeView::new("oauth", t.auth_oauth).for_auth("oauth", !as_oauth));
+        badges.push(BadgeView::new("jwt", t.get("auth_jwt")).for_auth("jwt", as_oauth));
+        badges.push(BadgeView::new("oauth", t.get("auth_oauth")).for_auth("oauth", !as_oauth));
     } else {
         badges.push(BadgeView::new(
             c.auth_type().key(),
@@ -629,28 +637,34 @@ fn badges(t: &Texts, c: &IntegrationConfig, mode: Mode) -> Vec<BadgeView> {
         ));
     }
     if c.origin == Origin::AutoProvisioned {
-        badges.push(BadgeView::new("auto", t.origin_auto));
+        badges.push(BadgeView::new("auto", t.get("origin_auto")));
     }
     if c.is_deprecated() {
-        badges.push(BadgeView::new("readonly", t.read_only).for_auth("jwt", mode == Mode::Migrate));
+        badges.push(
+            BadgeView::new("readonly", t.get("read_only")).for_auth("jwt", mode == Mode::Migrate),
+        );
     }
     badges
 }
 
 /// The standing notes of a JWT configuration: the deprecation warning its list row shows
 /// (while JWT is the chosen type), and for an auto-provisioned one the seed's note.
-pub(super) fn jwt_alerts(t: &Texts, mode: Mode) -> Vec<AlertView> {
+pub(super) fn jwt_alerts(t: Texts, mode: Mode) -> Vec<AlertView> {
     match mode {
         Mode::Jwt | Mode::Migrate => vec![
-            AlertView::new("warning", "jwt-read-only", t.jwt_deprecated)
-                .message(t.jwt_read_only)
-                .message(t.jwt_migrate_hint)
+            AlertView::new("warning", "jwt-read-only", t.get("jwt_deprecated"))
+                .message(t.get("jwt_read_only"))
+                .message(t.get("jwt_migrate_hint"))
                 .for_auth("jwt", mode == Mode::Migrate),
         ],
         Mode::Auto => vec![
-            AlertView::new("warning", "jwt-deprecated", t.jwt_deprecated),
-            AlertView::new("info", "auto-provisioned-note", t.auto_provisioned_heading)
-                .message(t.auto_provisioned_note),
+            AlertView::new("warning", "jwt-deprecated", t.get("jwt_deprecated")),
+            AlertView::new(
+                "info",
+                "auto-provisioned-note",
+                t.get("auto_provisioned_heading"),
+            )
+            .message(t.get("auto_provisioned_note")),
         ],
         Mode::Create | Mode::Edit => Vec::new(),
     }
@@ -666,18 +680,4 @@ pub(super) fn form_response(
         *response.status_mut() = status;
     }
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_field_problem_loses_its_field_prefix() {
-        let t = super::super::super::i18n::Lang::En.texts();
-        assert_eq!(
-            problem_text(t, "org_id: is not an org id (for example: x)", "org_id"),
-            "Is not an org id (for example: x)"
-        );
-    }
 }

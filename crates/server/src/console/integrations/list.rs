@@ -83,18 +83,18 @@ impl ListQuery {
     }
 }
 
-pub(super) fn auth_label(t: &Texts, auth: AuthType) -> &'static str {
+pub(super) fn auth_label(t: Texts, auth: AuthType) -> &'static str {
     match auth {
-        AuthType::OAuth => t.auth_oauth,
-        AuthType::Jwt => t.auth_jwt,
+        AuthType::OAuth => t.get("auth_oauth"),
+        AuthType::Jwt => t.get("auth_jwt"),
     }
 }
 
-fn row(t: &Texts, s: &ConfigSummary, selected: Option<&str>) -> RowView {
+fn row(t: Texts, s: &ConfigSummary, selected: Option<&str>) -> RowView {
     let (health_key, health_label) = match s.health.as_ref().map(|h| h.status) {
-        Some(HealthStatus::Healthy) => ("healthy", t.health_healthy),
-        Some(HealthStatus::Unhealthy) => ("unhealthy", t.health_unhealthy),
-        None => ("unknown", t.health_unknown),
+        Some(HealthStatus::Healthy) => ("healthy", t.get("health_healthy")),
+        Some(HealthStatus::Unhealthy) => ("unhealthy", t.get("health_unhealthy")),
+        None => ("unknown", t.get("health_unknown")),
     };
     RowView {
         id: s.id.to_string(),
@@ -126,37 +126,37 @@ fn row(t: &Texts, s: &ConfigSummary, selected: Option<&str>) -> RowView {
     }
 }
 
-fn filters_view(t: &Texts, q: &ListQuery) -> FiltersView {
+fn filters_view(t: Texts, q: &ListQuery) -> FiltersView {
     let cur = |v: &Option<String>| non_empty(v.as_ref()).unwrap_or("").to_owned();
     let auth = cur(&q.auth_type);
     let solution = cur(&q.solution);
     let origin = cur(&q.origin);
     let health = cur(&q.health);
-    let mut solutions = vec![OptionView::new("", t.all, &solution)];
+    let mut solutions = vec![OptionView::new("", t.get("all"), &solution)];
     solutions.extend(
         CloudSolution::KNOWN
             .iter()
             .map(|s| OptionView::new(s.key(), s.label(), &solution)),
     );
-    solutions.push(OptionView::new("other", t.other_solution, &solution));
+    solutions.push(OptionView::new("other", t.get("other_solution"), &solution));
     FiltersView {
         q: cur(&q.q),
         auth_types: vec![
-            OptionView::new("", t.all, &auth),
-            OptionView::new("oauth", t.auth_oauth, &auth),
-            OptionView::new("jwt", t.auth_jwt, &auth),
+            OptionView::new("", t.get("all"), &auth),
+            OptionView::new("oauth", t.get("auth_oauth"), &auth),
+            OptionView::new("jwt", t.get("auth_jwt"), &auth),
         ],
         solutions,
         origins: vec![
-            OptionView::new("", t.all, &origin),
-            OptionView::new("customer", t.origin_customer, &origin),
-            OptionView::new("auto-provisioned", t.origin_auto, &origin),
+            OptionView::new("", t.get("all"), &origin),
+            OptionView::new("customer", t.get("origin_customer"), &origin),
+            OptionView::new("auto-provisioned", t.get("origin_auto"), &origin),
         ],
         healths: vec![
-            OptionView::new("", t.all, &health),
-            OptionView::new("healthy", t.health_healthy, &health),
-            OptionView::new("unhealthy", t.health_unhealthy, &health),
-            OptionView::new("unchecked", t.health_unknown, &health),
+            OptionView::new("", t.get("all"), &health),
+            OptionView::new("healthy", t.get("health_healthy"), &health),
+            OptionView::new("unhealthy", t.get("health_unhealthy"), &health),
+            OptionView::new("unchecked", t.get("health_unknown"), &health),
         ],
         active: [&q.q, &q.auth_type, &q.solution, &q.origin, &q.health]
             .iter()
@@ -191,9 +191,16 @@ pub async fn list(
     let last = page.offset + page.items.len() as u64;
     let pager = PagerView {
         range: if page.items.is_empty() {
-            format!("0 {} {}", t.of, page.total)
+            t.fmt("pager_none", &[("total", page.total.into())])
         } else {
-            format!("{first}–{last} {} {}", t.of, page.total)
+            t.fmt(
+                "pager_range",
+                &[
+                    ("first", first.into()),
+                    ("last", last.into()),
+                    ("total", page.total.into()),
+                ],
+            )
         },
         prev: (page_no > 1).then(|| q.url(page_no - 1)),
         next: page.has_more().then(|| q.url(page_no + 1)),
@@ -202,7 +209,7 @@ pub async fn list(
     let view = ListPage {
         page: console
             .chrome("integrations")
-            .titled(t.ims_integrations)
+            .titled(t.get("ims_integrations"))
             .with_flash(flash),
         filters: filters_view(t, &q),
         rows,
@@ -293,7 +300,10 @@ pub async fn check_health(
     }
     match Name::parse(&raw) {
         Ok(name) => run_health(&state, &console, &name, form.back.as_deref()).await,
-        Err(_) => console.error_page(StatusCode::NOT_FOUND, console.t().not_found.to_owned()),
+        Err(_) => console.error_page(
+            StatusCode::NOT_FOUND,
+            console.t().get("not_found").to_owned(),
+        ),
     }
 }
 

@@ -37,9 +37,10 @@ async fn load(
         .get_integration(&console.caller, raw)
         .await
         .map_err(|e| match e {
-            ServiceError::Invalid(_) => {
-                console.error_page(StatusCode::NOT_FOUND, console.t().not_found.to_owned())
-            }
+            ServiceError::Invalid(_) => console.error_page(
+                StatusCode::NOT_FOUND,
+                console.t().get("not_found").to_owned(),
+            ),
             other => console.service_error_page(other),
         })
 }

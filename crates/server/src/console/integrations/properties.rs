@@ -78,34 +78,39 @@ pub async fn properties(
 }
 
 /// The rows of a conflict: what the user entered against what is stored now.
-fn conflict_rows(t: &Texts, input: &Input, current: &IntegrationConfig) -> Vec<ConflictRow> {
+fn conflict_rows(t: Texts, input: &Input, current: &IntegrationConfig) -> Vec<ConflictRow> {
     let now = Input::of_config(current);
     let solution_label = |i: &Input| {
         i.solution()
             .map_or_else(|_| i.cloud_solution.clone(), |s| s.label().to_owned())
     };
     let yours_auth = if input.mode == "migrate" || input.mode == "edit" {
-        t.auth_oauth
+        t.get("auth_oauth")
     } else {
-        t.auth_jwt
+        t.get("auth_jwt")
     };
     let mut rows = vec![(
         "auth_type",
-        t.auth_type,
+        t.get("auth_type"),
         yours_auth.to_owned(),
         auth_label(t, current.auth_type()).to_owned(),
     )];
     if input.mode == "edit" {
-        rows.push(("title", t.title, input.title.clone(), now.title.clone()));
+        rows.push((
+            "title",
+            t.get("title"),
+            input.title.clone(),
+            now.title.clone(),
+        ));
         rows.push((
             "cloud_solution",
-            t.cloud_solution,
+            t.get("cloud_solution"),
             solution_label(input),
             solution_label(&now),
         ));
         rows.push((
             "authorization_server",
-            t.authorization_server,
+            t.get("authorization_server"),
             input.authorization_server.clone(),
             now.authorization_server.clone(),
         ));
@@ -113,12 +118,22 @@ fn conflict_rows(t: &Texts, input: &Input, current: &IntegrationConfig) -> Vec<C
     rows.extend([
         (
             "client_id",
-            t.client_id,
+            t.get("client_id"),
             input.client_id.clone(),
             now.client_id.clone(),
         ),
-        ("scopes", t.scopes, input.scopes.clone(), now.scopes.clone()),
-        ("org_id", t.org_id, input.org_id.clone(), now.org_id.clone()),
+        (
+            "scopes",
+            t.get("scopes"),
+            input.scopes.clone(),
+            now.scopes.clone(),
+        ),
+        (
+            "org_id",
+            t.get("org_id"),
+            input.org_id.clone(),
+            now.org_id.clone(),
+        ),
     ]);
     rows.into_iter()
         .map(|(field, label, yours, theirs)| ConflictRow {
@@ -160,8 +175,8 @@ pub(super) async fn conflict_page(
         input.authorization_server = fresh.authorization_server;
     }
     input.name = fresh.name;
-    let mut alert =
-        AlertView::new("error", "conflict", t.conflict_heading).message(t.conflict_body);
+    let mut alert = AlertView::new("error", "conflict", t.get("conflict_heading"))
+        .message(t.get("conflict_body"));
     alert.conflict = rows;
     let mut alerts = vec![alert];
     alerts.extend(jwt_alerts(t, mode));

@@ -10,7 +10,8 @@ use imsbridge_service::rotation::{RotateSecret, SecretsView};
 use imsbridge_service::{FieldError, FieldErrorKind, ServiceError};
 use serde::Deserialize;
 
-use super::super::rotation_texts::{RotationTexts, texts};
+use super::super::errors;
+use super::super::i18n::Texts;
 use super::super::view::{FieldView, OptionView, format_time};
 use super::super::{Console, see_other};
 use super::form::{Errors, Input};
@@ -25,33 +26,32 @@ pub(super) fn console_fields(
     errors: &mut Errors,
 ) -> Vec<FieldView> {
     let t = console.t();
-    let r = texts(console.lang);
     vec![
         FieldView::text(
             t,
             "console_org_id",
-            r.console_org_id,
+            t.get("console_org_id"),
             input.console_org_id.clone(),
         )
         .mono()
-        .hint(r.console_org_id_hint)
+        .hint(t.get("console_org_id_hint"))
         .error(errors.remove("console_org_id")),
         FieldView::text(
             t,
             "credential_id",
-            r.credential_id,
+            t.get("credential_id"),
             input.credential_id.clone(),
         )
         .mono()
-        .hint(r.credential_id_hint)
+        .hint(t.get("credential_id_hint"))
         .error(errors.remove("credential_id")),
         FieldView::text(
             t,
             "rotate_every_days",
-            r.rotate_every_days,
+            t.get("rotate_every_days"),
             input.rotate_every_days.clone(),
         )
-        .hint(r.rotate_every_days_hint)
+        .hint(t.get("rotate_every_days_hint"))
         .error(errors.remove("rotate_every_days")),
     ]
 }
@@ -83,8 +83,8 @@ pub struct SecretRow {
 /// The secrets panel of Properties.
 #[derive(Debug)]
 pub struct SecretsPanel {
-    /// The words.
-    pub r: &'static RotationTexts,
+    /// The page's words.
+    pub t: Texts,
     /// The table.
     pub rows: Vec<SecretRow>,
     /// Why the table is empty.
@@ -101,7 +101,7 @@ pub struct SecretsPanel {
     pub grace_hours: FieldView,
 }
 
-fn rows(r: &RotationTexts, view: &SecretsView) -> Vec<SecretRow> {
+fn rows(t: Texts, view: &SecretsView) -> Vec<SecretRow> {
     view.secrets
         .iter()
         .map(|s| SecretRow {
@@ -109,10 +109,10 @@ fn rows(r: &RotationTexts, view: &SecretsView) -> Vec<SecretRow> {
             created: s.created_at.map(format_time).unwrap_or_default(),
             last_used: s
                 .last_used_at
-                .map_or_else(|| r.never.to_owned(), format_time),
+                .map_or_else(|| t.get("secret_never_used").to_owned(), format_time),
             age: s
                 .age_days
-                .map(|d| format!("{d} {}", r.days))
+                .map(|d| t.fmt1("secret_age_days", "days", d))
                 .unwrap_or_default(),
             held: s.held,
         })
@@ -126,7 +126,6 @@ pub(super) async fn secrets_panel(
     config: &IntegrationConfig,
 ) -> SecretsPanel {
     let t = console.t();
-    let r = texts(console.lang);
     let configured = config.console.ids().is_some();
     let (rows, problem, latest) = if configured {
         match state
@@ -134,26 +133,38 @@ pub(super) async fn secrets_panel(
             .list_secrets(&console.caller, config.name.as_str())
             .await
         {
-            Ok(view) => (rows(r, &view), None, view.rotation),
-            Err(e) => (Vec::new(), Some(format!("{} {e}", r.list_failed)), None),
+            Ok(view) => (rows(t, &view), None, view.rotation),
+            Err(e) => {
+                let reason = errors::error_text(t, crate::error::ApiError::from(e).body());
+                let problem = t.fmt1("secrets_list_failed", "reason", reason);
+                (Vec::new(), Some(problem), None)
+            }
         }
     } else {
-        (Vec::new(), Some(r.not_configured.to_owned()), None)
+        (
+            Vec::new(),
+            Some(t.get("secrets_not_configured").to_owned()),
+            None,
+        )
     };
     let options = vec![
-        OptionView::new("after_unused", r.after_unused, "after_unused"),
-        OptionView::new("now", r.now, "after_unused"),
-        OptionView::new("never", r.keep, "after_unused"),
+        OptionView::new(
+            "after_unused",
+            t.get("delete_old_after_unused"),
+            "after_unused",
+        ),
+        OptionView::new("now", t.get("delete_old_now"), "after_unused"),
+        OptionView::new("never", t.get("delete_old_never"), "after_unused"),
     ];
     SecretsPanel {
-        r,
+        t,
         rows,
         problem,
         next_rotation: config
             .rotation_due_at()
-            .map_or_else(|| r.no_schedule.to_owned(), format_time),
+            .map_or_else(|| t.get("rotation_no_schedule").to_owned(), format_time),
         last_rotation: latest.map(|l| {
-            let name = r.state(&l.state);
+            let name = t.get(&format!("rotation_state_{}", state_key(&l.state)));
             (l.state, name, l.reason.unwrap_or_default())
         }),
         action: if configured && console.chrome("integrations").can_write() {
@@ -161,11 +172,23 @@ pub(super) async fn secrets_panel(
         } else {
             String::new()
         },
-        delete_old: FieldView::select(t, "delete_old", r.delete_old, options)
+        delete_old: FieldView::select(t, "delete_old", t.get("delete_old"), options)
             .in_form("rotate-form"),
-        grace_hours: FieldView::text(t, "grace_hours", r.grace_hours, "24")
-            .hint(r.grace_hours_hint)
+        grace_hours: FieldView::text(t, "grace_hours", t.get("grace_hours"), "24")
+            .hint(t.get("grace_hours_hint"))
             .in_form("rotate-form"),
+    }
+}
+
+/// A rotation state's message key suffix; an unknown state reads as "added".
+fn state_key(state: &str) -> &'static str {
+    match state {
+        "switched" => "switched",
+        "pending_delete" => "pending_delete",
+        "completed" => "completed",
+        "failed" => "failed",
+        "started" => "started",
+        _ => "added",
     }
 }
 
@@ -201,11 +224,10 @@ pub async fn rotate_secret(
         None => None,
         Some(Ok(h)) => Some(h),
         Some(Err(_)) => {
-            let r = texts(console.lang);
             return console.service_error_page(ServiceError::invalid(FieldError::new(
                 "grace_hours",
                 FieldErrorKind::Invalid,
-                format!("{}: {}", r.grace_hours, r.grace_hours_hint),
+                "grace_hours: enter a whole number of hours from 0 to 2160, such as 24",
             )));
         }
     };

@@ -6,18 +6,20 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use imsbridge_domain::{AuthType, IntegrationConfig, Name, Revision, Scopes};
+use imsbridge_ims::TokenError;
 use imsbridge_service::integrations::{
     CreateIntegration, MigrateIntegration, StringList, UpdateIntegration,
 };
 use imsbridge_service::{ErrorCode, ServiceError};
 
 use super::super::flash::Flash;
+use super::super::i18n::Texts;
 use super::super::pages::AlertView;
 use super::super::view::link;
 use super::super::{Console, see_other_with};
 use super::form::{
-    Errors, FormParts, Input, Mode, apply_project_json, build_form, form_response, jwt_alerts,
-    record_fields,
+    Errors, FormParts, Input, Mode, apply_project_json, build_form, field_key, form_response,
+    jwt_alerts, record_fields,
 };
 use super::load;
 use super::properties::conflict_page;
@@ -39,7 +41,7 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
         ServiceError::Invalid(fields) => Refusal::Form(
             record_fields(errors, t, input, fields)
                 .into_iter()
-                .map(|m| AlertView::new("error", "save-error", t.not_saved).message(m))
+                .map(|m| AlertView::new("error", "save-error", t.get("not_saved")).message(m))
                 .collect(),
         ),
         ServiceError::StaleRevision { .. }
@@ -51,6 +53,7 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
             field: Some(field),
             code,
             message,
+            ..
         } => {
             let fields = vec![
                 imsbridge_service::FieldError::new(
@@ -63,24 +66,83 @@ fn refusal(console: &Console, input: &Input, errors: &mut Errors, e: ServiceErro
             Refusal::Form(
                 record_fields(errors, t, input, fields.into())
                     .into_iter()
-                    .map(|m| AlertView::new("error", "save-error", t.not_saved).message(m))
+                    .map(|m| AlertView::new("error", "save-error", t.get("not_saved")).message(m))
                     .collect(),
             )
+        }
+        ServiceError::VerificationFailed {
+            message,
+            field,
+            error,
+            ..
+        } => {
+            // IMS's own words, beside the field they concern.
+            if let Some(key) = field_key(field) {
+                errors.insert(key, format!("Adobe IMS: {message}"));
+            }
+            let mut alert = ims_alert(
+                AlertView::new("error", "verification-failed", t.get("verification_failed"))
+                    .message(t.get("verification_failed_save")),
+                t,
+                &error,
+            );
+            alert
+                .details
+                .insert(0, (t.get("ims_reason").to_owned(), message, "reason"));
+            Refusal::Form(vec![offer_skip(console, input, alert)])
+        }
+        ServiceError::VerificationUnavailable { error, .. } => {
+            let alert = ims_alert(
+                AlertView::new("error", "ims-unreachable", t.get("ims_unreachable"))
+                    .message(t.get("ims_unreachable_body")),
+                t,
+                &error,
+            );
+            Refusal::Form(vec![offer_skip(console, input, alert)])
         }
         e @ (ServiceError::NotFound(_)
         | ServiceError::Forbidden(_)
         | ServiceError::Unavailable(_)
         | ServiceError::Internal(_)) => Refusal::Page(console.service_error_page(e)),
         other => Refusal::Form(vec![
-            AlertView::new("error", "save-error", t.not_saved).message(other.to_string()),
+            AlertView::new("error", "save-error", t.get("not_saved")).message(
+                super::super::errors::error_text(t, crate::error::ApiError::from(other).body()),
+            ),
         ]),
+    }
+}
+
+/// `alert` with IMS's error code and debug id.
+fn ims_alert(mut alert: AlertView, t: Texts, error: &TokenError) -> AlertView {
+    alert.details.push((
+        t.get("ims_error").to_owned(),
+        error.error_code(),
+        "ims_error",
+    ));
+    if let Some(id) = error.debug_id() {
+        alert
+            .details
+            .push((t.get("debug_id").to_owned(), id.to_owned(), "debug_id"));
+    }
+    alert
+}
+
+/// `alert`, pointing at "Save without verifying" where the form offers it.
+fn offer_skip(console: &Console, input: &Input, alert: AlertView) -> AlertView {
+    if console.allow_unverified && input.mode != "migrate" {
+        alert.message(console.t().get("save_unverified_hint"))
+    } else {
+        alert
     }
 }
 
 /// `GET /console/integrations/_new`.
 pub async fn new_form(console: Console) -> Response {
     if !console.caller.principal.is_admin() {
-        return console.error_page(StatusCode::FORBIDDEN, console.t().forbidden.to_owned());
+        return console.error_page(
+            StatusCode::FORBIDDEN,
+            console.t().get("forbidden").to_owned(),
+        );
     }
     let input = Input {
         cloud_solution: "target".to_owned(),
@@ -106,9 +168,12 @@ pub async fn create(
     console: Console,
     multipart: Multipart,
 ) -> Response {
-    let mut input = match Input::read(multipart).await {
-        Ok(input) => input,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e),
+    let Ok(mut input) = Input::read(multipart).await else {
+        // A form the browser could not have sent (cut short, not multipart).
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_bad_body").to_owned(),
+        );
     };
     if let Err(refused) = console.check_csrf(input.csrf_token.as_deref()) {
         return refused;
@@ -140,6 +205,7 @@ pub async fn create(
         console_org_id: Some(input.console_org_id.clone()),
         credential_id: Some(input.credential_id.clone()),
         rotate_every_days: Some(serde_json::Value::String(input.rotate_every_days.clone())),
+        verify: Some(input.verify()),
         ..CreateIntegration::default()
     };
     let alerts = match state
@@ -183,9 +249,12 @@ pub async fn save(
     Path(raw): Path<String>,
     multipart: Multipart,
 ) -> Response {
-    let mut input = match Input::read(multipart).await {
-        Ok(input) => input,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e),
+    let Ok(mut input) = Input::read(multipart).await else {
+        // A form the browser could not have sent (cut short, not multipart).
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_bad_body").to_owned(),
+        );
     };
     if let Err(refused) = console.check_csrf(input.csrf_token.as_deref()) {
         return refused;
@@ -235,6 +304,7 @@ fn changes(input: &Input, current: &IntegrationConfig) -> UpdateIntegration {
         credential_id: cleared_or_changed(&input.credential_id, &was.credential_id),
         rotate_every_days: cleared_or_changed(&input.rotate_every_days, &was.rotate_every_days)
             .map(|v| v.map_or(serde_json::Value::Null, serde_json::Value::String)),
+        verify: Some(input.verify()),
         ..UpdateIntegration::default()
     }
 }
@@ -253,9 +323,12 @@ async fn save_edit(
     mut input: Input,
 ) -> Response {
     let mut errors = Errors::new();
-    let expected = match Revision::parse(&input.revision) {
-        Ok(r) => r,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e.to_string()),
+    let Ok(expected) = Revision::parse(&input.revision) else {
+        // The form's hidden revision was changed by hand.
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_invalid_body").to_owned(),
+        );
     };
     if current.auth_type() == AuthType::OAuth && current.revision != expected {
         return conflict_page(state, console, &current.name, &mut input).await;
@@ -296,6 +369,30 @@ async fn save_edit(
     form_response(console, StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
+/// What IMS said when it refused the new OAuth details: its reason, error and debug id.
+fn verification_alert(
+    t: super::super::i18n::Texts,
+    message: String,
+    error: &imsbridge_ims::TokenError,
+) -> AlertView {
+    let mut alert = AlertView::new("error", "verification-failed", t.get("verification_failed"))
+        .message(t.get("verification_failed_body"));
+    alert
+        .details
+        .push((t.get("ims_reason").to_owned(), message, "reason"));
+    alert.details.push((
+        t.get("ims_error").to_owned(),
+        error.error_code(),
+        "ims_error",
+    ));
+    if let Some(id) = error.debug_id() {
+        alert
+            .details
+            .push((t.get("debug_id").to_owned(), id.to_owned(), "debug_id"));
+    }
+    alert
+}
+
 async fn save_migration(
     state: &AppState,
     console: &Console,
@@ -304,9 +401,12 @@ async fn save_migration(
 ) -> Response {
     let t = console.t();
     let mut errors = Errors::new();
-    let expected = match Revision::parse(&input.revision) {
-        Ok(r) => r,
-        Err(e) => return console.error_page(StatusCode::BAD_REQUEST, e.to_string()),
+    let Ok(expected) = Revision::parse(&input.revision) else {
+        // The form's hidden revision was changed by hand.
+        return console.error_page(
+            StatusCode::BAD_REQUEST,
+            console.t().get("error_invalid_body").to_owned(),
+        );
     };
     // A stale form is a conflict before its fields are read; an auto-provisioned or already
     // migrated configuration is the service's to refuse.
@@ -349,7 +449,8 @@ async fn save_migration(
             let mut alerts = jwt_alerts(t, Mode::Auto);
             alerts.insert(
                 0,
-                AlertView::new("error", "save-error", t.not_saved).message(t.auto_provisioned_note),
+                AlertView::new("error", "save-error", t.get("not_saved"))
+                    .message(t.get("auto_provisioned_note")),
             );
             let page = build_form(FormParts {
                 console,
@@ -364,20 +465,7 @@ async fn save_migration(
             return form_response(console, StatusCode::CONFLICT, &page);
         }
         Err(ServiceError::VerificationFailed { message, error, .. }) => {
-            let mut alert = AlertView::new("error", "verification-failed", t.verification_failed)
-                .message(t.verification_failed_body);
-            alert
-                .details
-                .push((t.ims_reason.to_owned(), message, "reason"));
-            alert
-                .details
-                .push((t.ims_error.to_owned(), error.error_code(), "ims_error"));
-            if let Some(id) = error.debug_id() {
-                alert
-                    .details
-                    .push((t.debug_id.to_owned(), id.to_owned(), "debug_id"));
-            }
-            alerts.insert(0, alert);
+            alerts.insert(0, verification_alert(t, message, &error));
         }
         Err(e) => match refusal(console, &input, &mut errors, e) {
             Refusal::Page(page) => return page,
