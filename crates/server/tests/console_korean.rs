@@ -34,6 +34,7 @@ const ALLOWED: &[&str] = &[
     "Conversion",
     "Developer",
     "Console",
+    "Management",
     // Protocols, formats and the import formats' own names (`aio`, `aio-lib-java`, OSGi).
     "OAuth",
     "JWT",

@@ -103,6 +103,7 @@ pub enum ErrorCode {
     /// The caller is not a user (an API token).
     NotAUser,
     /// The operation needs an OAuth Server-to-Server configuration.
+    #[serde(rename = "not_oauth")]
     NotOAuth,
     /// The configuration does not say where its credential lives in the Developer Console.
     RotationNotConfigured,

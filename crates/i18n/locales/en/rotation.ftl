@@ -48,8 +48,6 @@ delete_old_now = Delete at once
 delete_old_never = Keep
 grace_hours = Grace period (hours)
 grace_hours_hint = How long the old secret may still be used after the switch; 0 to 2160.
-# A grace period that is not a whole number.
-grace_hours_invalid = Grace period (hours): enter a whole number of hours from 0 to 2160, such as 24.
 # A rotation's state.
 rotation_state_switched = switched
 rotation_state_pending_delete = waiting to delete the old secret

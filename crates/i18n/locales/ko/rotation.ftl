@@ -2,12 +2,12 @@
 ## 암호 교체 양식.
 
 # Developer Console ID 필드 묶음.
-rotation_section = Adobe Developer Console
+rotation_section = Developer Console
 rotation_section_hint = Adobe Developer Console에서 자격 증명이 있는 위치입니다. 두 ID가 모두 있으면 imsbridge가 Adobe I/O Management API를 통해 클라이언트 암호를 교체할 수 있습니다(프로젝트에 해당 API가 있어야 합니다).
 console_org_id = 조직 ID(Developer Console)
 console_org_id_hint = 프로젝트 JSON의 project.org.id에 있는 숫자입니다. …@AdobeOrg ID가 아닙니다.
 credential_id = 자격 증명 ID
-credential_id_hint = 프로젝트 JSON에서 자격 증명의 id에 있는 숫자입니다.
+credential_id_hint = 프로젝트 JSON에 있는 자격 증명 ID(숫자)입니다.
 rotate_every_days = 암호 교체 주기(일)
 rotate_every_days_hint = 1~730일. 요청할 때만 교체하려면 비워 두십시오.
 secrets_heading = 클라이언트 암호
@@ -32,7 +32,6 @@ delete_old_now = 즉시 삭제
 delete_old_never = 유지
 grace_hours = 유예 기간(시간)
 grace_hours_hint = 전환 후 이전 암호를 계속 사용할 수 있는 시간입니다. 0~2160.
-grace_hours_invalid = 유예 기간(시간): 0에서 2160 사이의 정수(예: 24)를 입력하십시오.
 rotation_state_switched = 전환됨
 rotation_state_pending_delete = 이전 암호 삭제 대기 중
 rotation_state_completed = 완료됨

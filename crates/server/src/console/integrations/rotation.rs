@@ -164,7 +164,7 @@ pub(super) async fn secrets_panel(
             .rotation_due_at()
             .map_or_else(|| t.get("rotation_no_schedule").to_owned(), format_time),
         last_rotation: latest.map(|l| {
-            let name = t.get(&format!("rotation_state_{}", state_key(&l.state)));
+            let name = t.get(state_key(&l.state));
             (l.state, name, l.reason.unwrap_or_default())
         }),
         action: if configured && console.chrome("integrations").can_write() {
@@ -180,15 +180,15 @@ pub(super) async fn secrets_panel(
     }
 }
 
-/// A rotation state's message key suffix; an unknown state reads as "added".
+/// A rotation state's message key; an unknown state reads as "added".
 fn state_key(state: &str) -> &'static str {
     match state {
-        "switched" => "switched",
-        "pending_delete" => "pending_delete",
-        "completed" => "completed",
-        "failed" => "failed",
-        "started" => "started",
-        _ => "added",
+        "switched" => "rotation_state_switched",
+        "pending_delete" => "rotation_state_pending_delete",
+        "completed" => "rotation_state_completed",
+        "failed" => "rotation_state_failed",
+        "started" => "rotation_state_started",
+        _ => "rotation_state_added",
     }
 }
 
