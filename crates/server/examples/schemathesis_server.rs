@@ -1,18 +1,20 @@
 //! A self-contained server for property-based API testing (`tests/schemathesis.sh`): a
-//! temporary SQLite store, the IMS emulator, one OAuth and one JWT configuration, and an
-//! admin API token written to a file.
+//! temporary SQLite store, the IMS emulator, one OAuth configuration whose secrets can be
+//! listed and rotated through the emulator's I/O Management API, one JWT configuration, and
+//! an admin API token written to a file.
 //!
 //! Usage: `schemathesis_server <port> <token-file>`; serves on 127.0.0.1 until killed.
 
 use std::sync::Arc;
 
 use imsbridge_domain::{
-    AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigDraft, ConfigId,
-    DraftCredentials, ExposeSecret, IntegrationConfig, JwtCredentials, Metascopes, Name,
-    OAuthCredentials, OrgId, Origin, Scopes, SecretString, SystemClock, TechnicalAccountId, Title,
+    AuthorizationServer, Certificate, ClientId, CloudSolution, ConfigDraft, ConfigId, ConsoleLink,
+    ConsoleOrgId, CredentialId, DraftCredentials, ExposeSecret, IntegrationConfig, JwtCredentials,
+    Metascopes, Name, OAuthCredentials, OrgId, Origin, Scopes, SecretString, SystemClock,
+    TechnicalAccountId, Title,
 };
 use imsbridge_emulator::Emulator;
-use imsbridge_ims::{ImsClient, ProviderOptions, TokenProvider};
+use imsbridge_ims::{ImsClient, ImsClientOptions, ProviderOptions, TokenProvider};
 use imsbridge_server::auth::api_tokens;
 use imsbridge_server::{Application, Dependencies, Settings, bootstrap_admin};
 use imsbridge_store::{AuditContext, Store};
@@ -30,6 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let emulator = Emulator::spawn().await?;
     let org = emulator.create_org("Fuzz Org")?;
     let project = emulator.create_project(&org.id, "fuzz", false)?;
+    emulator.add_api(&project.id, "AdobeIOManagementAPISDK")?;
     let oauth = emulator.create_oauth_credential(&project.id, &["openid", "AdobeID"])?;
     let jwt = emulator.create_jwt_credential(&project.id, &["ent_marketing_sdk"])?;
     let server = AuthorizationServer::parse(&emulator.base_url())?;
@@ -51,7 +54,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         ConfigId::new(),
         chrono::Utc::now(),
-    )?;
+    )?
+    .with_console(ConsoleLink {
+        console_org_id: Some(ConsoleOrgId::parse(&oauth.console_org_id)?),
+        credential_id: Some(CredentialId::parse(&oauth.id)?),
+        rotate_every_days: None,
+    });
     store.insert_config(&sample, &audit).await?;
     let legacy = IntegrationConfig::import(
         ConfigDraft {
@@ -89,7 +97,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     let provider = TokenProvider::new(
-        ImsClient::with_defaults()?,
+        ImsClient::new(&ImsClientOptions {
+            io_management_url: emulator.base_url().parse()?,
+            ..ImsClientOptions::default()
+        })?,
         Arc::new(SystemClock),
         ProviderOptions::default(),
     );
