@@ -24,7 +24,7 @@ use imsbridge_store::{
 };
 use serde::Serialize;
 
-use super::lock::{AUTO_MIGRATION_LOCK, JobLock};
+use super::lock::{AUTO_MIGRATION_LOCK, spawn_under_lock};
 use super::source::CredentialSource;
 use crate::integrations::{self as migration, MigrationRequest};
 
@@ -306,45 +306,34 @@ impl AutoMigration {
     }
 
     /// Runs a pass every `interval` for as long as the returned task lives, on the one
-    /// replica that holds the job lock (see [`JobLock`]); abort the task to stop it.
+    /// replica that holds the job lock (see [`JobLock`](super::lock::JobLock)); abort the task to stop it.
     pub fn spawn(
         self,
         interval: Duration,
         database_url: Option<DatabaseUrl>,
     ) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut lock: Option<JobLock> = None;
-            let mut ticker = tokio::time::interval(interval);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticker.tick().await;
-                if let Some(held) = &mut lock
-                    && !held.is_held().await
-                {
-                    lock = None;
-                }
-                if lock.is_none() {
-                    match JobLock::try_acquire(database_url.as_ref(), AUTO_MIGRATION_LOCK).await {
-                        Ok(Some(l)) => lock = Some(l),
-                        Ok(None) => continue,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "could not take the automatic migration lock");
-                            continue;
-                        }
+        let job = Arc::new(self);
+        spawn_under_lock(
+            interval,
+            database_url,
+            AUTO_MIGRATION_LOCK,
+            "automatic migration",
+            move || {
+                let job = Arc::clone(&job);
+                async move {
+                    match job.run_once().await {
+                        Ok(r) if !r.migrated.is_empty() || !r.failed.is_empty() => tracing::info!(
+                            migrated = r.migrated.len(),
+                            failed = r.failed.len(),
+                            deferred = r.deferred.len(),
+                            "automatic migration pass"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "automatic migration pass failed"),
                     }
                 }
-                match self.run_once().await {
-                    Ok(r) if !r.migrated.is_empty() || !r.failed.is_empty() => tracing::info!(
-                        migrated = r.migrated.len(),
-                        failed = r.failed.len(),
-                        deferred = r.deferred.len(),
-                        "automatic migration pass"
-                    ),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "automatic migration pass failed"),
-                }
-            }
-        })
+            },
+        )
     }
 }
 

@@ -5,11 +5,12 @@
 use std::time::Duration;
 
 use imsbridge_domain::{Credentials, DeleteOld, GraceHours};
-use imsbridge_store::{AuditContext, DatabaseUrl, FleetLock};
+use imsbridge_store::{AuditContext, DatabaseUrl};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::RotationView;
+use crate::bulk::lock::spawn_under_lock;
 use crate::{Caller, Services};
 
 /// The advisory lock key of the rotation job ("imsbridg" + 3 as an integer).
@@ -89,36 +90,24 @@ impl RotationPass {
         interval: Duration,
         database_url: Option<DatabaseUrl>,
     ) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            let mut lock: Option<FleetLock> = None;
-            let mut ticker = tokio::time::interval(interval);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                ticker.tick().await;
-                if let Some(held) = &mut lock
-                    && !held.is_held().await
-                {
-                    lock = None;
-                }
-                if lock.is_none() {
-                    match FleetLock::try_acquire(database_url.as_ref(), ROTATION_LOCK).await {
-                        Ok(Some(l)) => lock = Some(l),
-                        Ok(None) => continue,
-                        Err(e) => {
-                            tracing::warn!(error = %e, "could not take the rotation lock");
-                            continue;
-                        }
+        let services = self.services;
+        spawn_under_lock(
+            interval,
+            database_url,
+            ROTATION_LOCK,
+            "secret rotation",
+            move || {
+                let services = services.clone();
+                async move {
+                    let report = services
+                        .run_rotation_pass(&AuditContext::actor(SCHEDULER))
+                        .await;
+                    for e in &report.errors {
+                        tracing::warn!(config = %e.name, reason = %e.reason, "secret rotation could not run");
                     }
                 }
-                let report = self
-                    .services
-                    .run_rotation_pass(&AuditContext::actor(SCHEDULER))
-                    .await;
-                for e in &report.errors {
-                    tracing::warn!(config = %e.name, reason = %e.reason, "secret rotation could not run");
-                }
-            }
-        })
+            },
+        )
     }
 }
 

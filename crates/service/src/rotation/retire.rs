@@ -2,7 +2,7 @@
 //! Adobe's last-used time shows that nothing uses it any more.
 
 use chrono::{DateTime, Duration, Utc};
-use imsbridge_domain::{DeleteOld, RotationState};
+use imsbridge_domain::{DeleteOld, RotationState, SecretUuid};
 use imsbridge_ims::{CredentialRef, IoManagementError};
 use imsbridge_store::{AuditContext, RotationJob};
 
@@ -93,18 +93,7 @@ impl Services {
                 .await
             }
             DeleteOld::Now => match self.delete_old_secret(job).await {
-                Ok(()) => {
-                    self.audit_step(audit, job, "secret.rotate.delete_old", &old)
-                        .await?;
-                    job.reason = None;
-                    self.record(
-                        audit,
-                        job,
-                        RotationState::Completed,
-                        "secret.rotate.complete",
-                    )
-                    .await
-                }
+                Ok(()) => self.completed_after_delete(audit, job, &old).await,
                 Err(e) => {
                     job.reason = Some(format!(
                         "the old secret {old} could not be deleted yet: {e}"
@@ -114,6 +103,25 @@ impl Services {
                 }
             },
         }
+    }
+
+    /// Audits the old secret's deletion and completes the job.
+    async fn completed_after_delete(
+        &self,
+        audit: &AuditContext,
+        job: &mut RotationJob,
+        old: &SecretUuid,
+    ) -> Result<(), ServiceError> {
+        self.audit_step(audit, job, "secret.rotate.delete_old", old)
+            .await?;
+        job.reason = None;
+        self.record(
+            audit,
+            job,
+            RotationState::Completed,
+            "secret.rotate.complete",
+        )
+        .await
     }
 
     /// Deletes the job's old secret, with a token of the configuration's (new) secret. An
@@ -190,18 +198,7 @@ impl Services {
         let grace = Duration::hours(i64::from(job.grace_hours.hours()));
         match judge_old_secret(now, switched_at, grace, info.last_used_at) {
             OldSecretVerdict::Delete => match self.delete_old_secret(job).await {
-                Ok(()) => {
-                    self.audit_step(audit, job, "secret.rotate.delete_old", &old)
-                        .await?;
-                    job.reason = None;
-                    self.record(
-                        audit,
-                        job,
-                        RotationState::Completed,
-                        "secret.rotate.complete",
-                    )
-                    .await
-                }
+                Ok(()) => self.completed_after_delete(audit, job, &old).await,
                 Err(e) => {
                     self.note(
                         audit,
